@@ -1,0 +1,1 @@
+"""The `hague` command line: each command is one library call plus error translation."""

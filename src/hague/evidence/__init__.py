@@ -1,0 +1,1 @@
+"""Evidence register: organisations, cases, incidents, items with ERNs, files and derivatives, intake."""

@@ -1,0 +1,218 @@
+"""Intake of files and folders as digital items: hash-and-store in parallel, register in group commits.
+
+Order of durability: a blob is fsynced in the store before the transaction that references it
+commits, so a crash leaves at most an unreferenced blob (invisible, reused on re-ingest), never an
+item without its file. Re-ingesting content already in the case reports the existing item.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hague import __version__
+from hague.core import Hague
+from hague.db.base import utcnow
+from hague.errors import HagueError
+from hague.evidence.models import File, Item
+from hague.evidence.names import display_path, sanitise_name
+from hague.evidence.register import ItemInput, add_item, attach_file, get_case
+from hague.evidence.sniff import HEAD, sniff_mime
+from hague.store import StoredBlob
+
+BATCH_FILES = 500
+BATCH_SECONDS = 1.0
+
+
+@dataclass
+class IngestRow:
+    """One line of the intake manifest."""
+
+    path: str
+    status: str  # registered | existing | failed
+    ern: str = ""
+    sha256: str = ""
+    size: int = 0
+    error: str = ""
+
+
+@dataclass
+class Candidate:
+    """A file found by the walk, or a path that could not be taken in."""
+
+    path: Path
+    size: int = 0
+    error: str = ""
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Candidate]:
+    """Every regular file under `paths`, without following symlinks; anything else as an error row."""
+    for root in paths:
+        try:
+            st = os.lstat(root)
+        except OSError as exc:
+            yield Candidate(root, error=f"cannot access: {exc.strerror}")
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            yield Candidate(root, error="is a symbolic link; links are not followed")
+        elif stat.S_ISDIR(st.st_mode):
+            yield from _walk_dir(root)
+        elif stat.S_ISREG(st.st_mode):
+            yield Candidate(root, st.st_size)
+        else:
+            yield Candidate(root, error="is not a regular file")
+
+
+def _walk_dir(root: Path) -> Iterator[Candidate]:
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=errors.append):
+        while errors:
+            err = errors.pop()
+            yield Candidate(Path(err.filename or dirpath), error=f"cannot read folder: {err.strerror}")
+        dirnames.sort()
+        for name in [*sorted(filenames), *[d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]]:
+            path = Path(dirpath) / name
+            try:
+                st = os.lstat(path)
+            except OSError as exc:
+                yield Candidate(path, error=f"cannot access: {exc.strerror}")
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                yield Candidate(path, error="is a symbolic link; links are not followed")
+            elif stat.S_ISREG(st.st_mode):
+                yield Candidate(path, st.st_size)
+            else:
+                yield Candidate(path, error="is not a regular file")
+    while errors:
+        err = errors.pop()
+        yield Candidate(Path(err.filename or root), error=f"cannot read folder: {err.strerror}")
+
+
+def _store(hague: Hague, candidate: Candidate) -> tuple[StoredBlob, str]:
+    blob = hague.store.put_path(candidate.path)
+    with hague.store.open(blob.sha256) as fh:
+        head = fh.read(HEAD)
+    return blob, sniff_mime(head)
+
+
+Progress = Callable[[int, int], None]
+
+
+def ingest(
+    hague: Hague,
+    case_code: str,
+    paths: Iterable[Path],
+    *,
+    collected_by: str = "",
+    classification: str = "restricted",
+    kind: str = "digital",
+    method: str = "file intake",
+    progress: Progress | None = None,
+) -> list[IngestRow]:
+    """Register every file under `paths` as an item of the case (digital by default); one row per path."""
+    ItemInput(kind=kind, title="-", classification=classification).validate()
+    meta = {"collected_by": collected_by, "classification": classification, "kind": kind, "method": method}
+    with hague.reader() as session:
+        get_case(session, case_code)  # fail early on an unknown case
+    rows: list[IngestRow] = []
+    pending: list[tuple[Candidate, StoredBlob, str]] = []
+    last_commit = time.monotonic()
+    done_bytes = 0
+    workers = max(1, hague.settings.ingest_workers)
+    window = workers * 4
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hague-ingest") as pool:
+        inflight: list[tuple[Candidate, Future[tuple[StoredBlob, str]]]] = []
+
+        def drain(until: int) -> None:
+            nonlocal done_bytes, last_commit
+            while len(inflight) > until:
+                candidate, future = inflight.pop(0)
+                try:
+                    blob, mime = future.result()
+                except HagueError as exc:
+                    rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=exc.message))
+                    continue
+                except OSError as exc:
+                    rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=str(exc.strerror)))
+                    continue
+                pending.append((candidate, blob, mime))
+                done_bytes += blob.size
+                if progress:
+                    progress(1, blob.size)
+                if len(pending) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:
+                    rows.extend(_register(hague, case_code, pending, meta))
+                    pending.clear()
+                    last_commit = time.monotonic()
+
+        for candidate in walk(paths):
+            if candidate.error:
+                rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=candidate.error))
+                if progress:
+                    progress(1, 0)
+                continue
+            inflight.append((candidate, pool.submit(_store, hague, candidate)))
+            drain(window)
+        drain(0)
+    if pending:
+        rows.extend(_register(hague, case_code, pending, meta))
+    return rows
+
+
+def _register(
+    hague: Hague, case_code: str, batch: list[tuple[Candidate, StoredBlob, str]], meta: dict[str, str]
+) -> list[IngestRow]:
+    """Register a batch in one transaction (group commit): new items, or the existing ERN."""
+    out: list[IngestRow] = []
+    with hague.unit() as unit:
+        case = get_case(unit.session, case_code)
+        for candidate, blob, mime in batch:
+            shown = display_path(str(candidate.path))
+            existing = unit.session.execute(
+                select(Item.ern)
+                .join(File, File.item_id == Item.id)
+                .where(Item.case_id == case.id, File.sha256 == blob.sha256, File.derived_from_id.is_(None))
+                .limit(1)
+            ).scalar_one_or_none()
+            if existing:
+                out.append(IngestRow(shown, "existing", existing, blob.sha256, blob.size))
+                continue
+            name = sanitise_name(os.fsdecode(candidate.path.name))
+            item = add_item(
+                unit,
+                case.code,
+                ItemInput(
+                    kind=meta["kind"],
+                    title=name,
+                    collected_at=utcnow(),
+                    collected_by=meta["collected_by"],
+                    method=meta["method"],
+                    tool="hague ingest",
+                    tool_version=__version__,
+                    source=sanitise_name(os.fsdecode(candidate.path.parent.name)),
+                    classification=meta["classification"],
+                ),
+            )
+            attach_file(unit, item, blob.sha256, blob.size, mime, name)
+            out.append(IngestRow(shown, "registered", item.ern, blob.sha256, blob.size))
+    return out
+
+
+def write_manifest(rows: list[IngestRow], path: Path) -> None:
+    """Write the intake manifest CSV atomically (path, ERN, sha256, size, status, error)."""
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["path", "ern", "sha256", "size", "status", "error"])
+        for row in rows:
+            writer.writerow([row.path, row.ern, row.sha256, row.size, row.status, row.error])
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,27 @@
+"""Sanitising names that come from outside (file names, titles): kept as metadata, never used as paths."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_NAME = 255
+
+
+def sanitise_name(name: str) -> str:
+    """Drop control characters and path separators, normalise to NFC, cap the length."""
+    name = unicodedata.normalize("NFC", name)
+    cleaned = "".join(
+        "_" if ch in "/\\" else ch
+        for ch in name
+        if unicodedata.category(ch)[0] != "C"
+    ).strip()
+    while cleaned.startswith(".."):
+        cleaned = cleaned[2:].lstrip("._ ")
+    return cleaned[:MAX_NAME] or "unnamed"
+
+
+def display_path(raw: str | bytes) -> str:
+    """A safe printable form of a path that may hold undecodable bytes or control characters."""
+    text = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else raw
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in text)

@@ -1,0 +1,170 @@
+"""Local-disk backend: objects at `objects/ab/cd/<sha256>`, read-only once written.
+
+A write streams into `tmp/`, hashing in the same pass while a second thread writes the previous
+chunk, then fsyncs and renames into place. A crash leaves at most a stray temporary file, which is
+never visible as an object and is swept on the next open.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import BinaryIO
+
+from hague.errors import IntakeError, NotFound, StoreError
+from hague.store.base import CHUNK, StoredBlob, assert_unchanged, check_digest, open_regular_file
+
+SMALL = 256 * 1024
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalStore:
+    """Content-addressed write-once store in a local folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.url = root.resolve().as_uri()
+        self.objects = root / "objects"
+        self.tmp = root / "tmp"
+        self.objects.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hague-store-write")
+
+    def path_of(self, sha256: str) -> Path:
+        """Where an object lives on disk."""
+        check_digest(sha256)
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def sweep_temporary(self) -> int:
+        """Remove temporaries left by a crashed write; they were never visible objects."""
+        removed = 0
+        for leftover in self.tmp.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def _copy(self, read: Callable[[bytearray], int], fd: int) -> tuple[str, int]:
+        digest = hashlib.sha256()
+        total = 0
+        buf = bytearray(CHUNK)
+        pending: Future[None] | None = None
+        while True:
+            n = read(buf)
+            if not n:
+                break
+            chunk = bytes(memoryview(buf)[:n])
+            if pending is not None:
+                pending.result()
+            if n >= SMALL:
+                # Write this chunk on the writer thread while hashing it here (both release the GIL).
+                pending = self._writer.submit(_write_all, fd, memoryview(chunk))
+                digest.update(chunk)
+            else:
+                pending = None
+                digest.update(chunk)
+                _write_all(fd, memoryview(chunk))
+            total += n
+        if pending is not None:
+            pending.result()
+        return digest.hexdigest(), total
+
+    def _commit(self, tmp: Path, sha256: str) -> bool:
+        final = self.path_of(sha256)
+        if final.exists():
+            tmp.unlink(missing_ok=True)
+            return False
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+        return True
+
+    def _write(
+        self, read: Callable[[bytearray], int], on_done: Callable[[int], None] | None = None
+    ) -> StoredBlob:
+        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                sha256, size = self._copy(read, fd)
+                if on_done is not None:
+                    on_done(size)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            created = self._commit(tmp, sha256)
+            return StoredBlob(sha256, size, created)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StoreError("the store's disk is full; nothing was stored") from exc
+            raise StoreError(f"store write failed: {exc.strerror}") from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put_stream(self, stream: BinaryIO, expected_size: int | None = None) -> StoredBlob:
+        """Store a stream; with `expected_size`, refuse a stream that ends early or runs long."""
+
+        def check(size: int) -> None:
+            if expected_size is not None and size != expected_size:
+                raise IntakeError(f"expected {expected_size} bytes, received {size}; nothing was stored")
+
+        return self._write(stream.readinto, check)  # type: ignore[attr-defined]
+
+    def put_path(self, path: Path) -> StoredBlob:
+        """Store a regular file, refusing one that changes while it is read."""
+        fd, before = open_regular_file(path)
+        try:
+
+            def read(buf: bytearray) -> int:
+                try:
+                    return os.readv(fd, [buf])
+                except OSError as exc:
+                    raise IntakeError(f"cannot read {path.name!r}: {exc.strerror}", path=str(path)) from exc
+
+            return self._write(read, lambda size: assert_unchanged(path, before, fd, size))
+        finally:
+            os.close(fd)
+
+    def exists(self, sha256: str) -> bool:
+        """True if stored."""
+        return self.path_of(sha256).is_file()
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open a stored object for reading."""
+        try:
+            return self.path_of(sha256).open("rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"no stored object {sha256}") from exc
+
+    def size(self, sha256: str) -> int:
+        """Stored size."""
+        try:
+            return self.path_of(sha256).stat().st_size
+        except FileNotFoundError as exc:
+            raise NotFound(f"no stored object {sha256}") from exc
+
+    def iter_digests(self) -> Iterator[str]:
+        """Every stored digest."""
+        for path in self.objects.glob("*/*/*"):
+            if path.is_file():
+                yield path.name
