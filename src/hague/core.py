@@ -64,12 +64,9 @@ class Hague:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session (no transaction is committed)."""
+        """A read-only session: nothing is committed; loaded objects stay readable after it closes."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def close(self) -> None:
         """Release database connections."""

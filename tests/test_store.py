@@ -1,0 +1,105 @@
+"""The write-once store contract, on the local backend and on S3 (moto server on loopback)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from hague.errors import IntakeError, NotFound
+from hague.store import BlobStore, open_store
+from hague.store.local import LocalStore
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    if request.param == "local":
+        return LocalStore(tmp_path / "store")
+    url = request.getfixturevalue("s3_url")
+    endpoint = request.getfixturevalue("s3_endpoint")
+    return open_store(url, endpoint_url=endpoint, access_key_id="test", secret_access_key="test")
+
+
+def test_put_stream_returns_sha256_and_size(store: BlobStore) -> None:
+    data = os.urandom(100_000)
+    blob = store.put_stream(io.BytesIO(data))
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert blob.size == len(data)
+    assert blob.created
+
+
+def test_stored_content_reads_back_identically(store: BlobStore) -> None:
+    data = os.urandom(5 * 1024 * 1024 + 7)
+    blob = store.put_stream(io.BytesIO(data))
+    with store.open(blob.sha256) as fh:
+        assert fh.read() == data
+    assert store.size(blob.sha256) == len(data)
+
+
+def test_identical_content_is_stored_once(store: BlobStore) -> None:
+    first = store.put_stream(io.BytesIO(b"same bytes"))
+    second = store.put_stream(io.BytesIO(b"same bytes"))
+    assert first.sha256 == second.sha256
+    assert not second.created
+    assert list(store.iter_digests()) == [first.sha256]
+
+
+def test_empty_content_is_stored(store: BlobStore) -> None:
+    blob = store.put_stream(io.BytesIO(b""))
+    assert blob.sha256 == hashlib.sha256(b"").hexdigest()
+    assert store.exists(blob.sha256)
+
+
+def test_short_stream_against_expected_size_stores_nothing(store: BlobStore) -> None:
+    with pytest.raises(IntakeError):
+        store.put_stream(io.BytesIO(b"12345"), expected_size=10)
+    assert list(store.iter_digests()) == []
+
+
+def test_missing_object_is_not_found(store: BlobStore) -> None:
+    with pytest.raises(NotFound):
+        store.open("0" * 64)
+
+
+def test_digest_that_is_not_hex_is_refused(store: BlobStore) -> None:
+    with pytest.raises(ValueError):
+        store.exists("../../etc/passwd")
+
+
+def test_put_path_refuses_a_symlink(store: BlobStore, tmp_path: Path) -> None:
+    target = tmp_path / "real"
+    target.write_bytes(b"x")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(IntakeError, match="link"):
+        store.put_path(link)
+
+
+def test_local_objects_are_read_only_on_disk(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    blob = store.put_stream(io.BytesIO(b"evidence"))
+    mode = store.path_of(blob.sha256).stat().st_mode
+    assert mode & 0o222 == 0
+
+
+def test_local_failed_write_leaves_no_temporary(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+
+    class Exploding(io.RawIOBase):
+        def readinto(self, buf: bytearray) -> int:  # type: ignore[override]
+            raise OSError(5, "Input/output error")
+
+    with pytest.raises(Exception):
+        store.put_stream(Exploding())  # type: ignore[arg-type]
+    assert list((tmp_path / "store" / "tmp").iterdir()) == []
+    assert list(store.iter_digests()) == []
+
+
+def test_s3_store_keeps_objects_under_their_digest(s3_url: str, s3_endpoint: str) -> None:
+    store = open_store(s3_url, endpoint_url=s3_endpoint)
+    blob = store.put_stream(io.BytesIO(b"abc"))
+    keys = [o["Key"] for o in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]  # type: ignore[attr-defined]
+    assert keys == [f"evidence/sha256/{blob.sha256}"]
