@@ -81,8 +81,16 @@ def test_incident_with_unknown_crime_code_is_refused(hague: Hague, case_code: st
 
 def test_incident_keeps_dates_place_and_crimes(hague: Hague, case_code: str) -> None:
     with hague.unit() as unit:
-        register.add_incident(unit, case_code, "Strike on station", date_from=date(2022, 4, 8),
-                              place_name="Kramatorsk", lat=48.72, lon=37.54, alleged_crimes=["8(2)(b)(i)"])
+        register.add_incident(
+            unit,
+            case_code,
+            "Strike on station",
+            date_from=date(2022, 4, 8),
+            place_name="Kramatorsk",
+            lat=48.72,
+            lon=37.54,
+            alleged_crimes=["8(2)(b)(i)"],
+        )
     with hague.reader() as session:
         (incident,) = register.list_incidents(session, case_code)
     assert (incident.date_to, incident.lat, incident.alleged_crimes) == (date(2022, 4, 8), 48.72, ["8(2)(b)(i)"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hague.errors import IntakeError, NotFound
+from hague.errors import IntakeError, NotFound, StoreError
 from hague.store import BlobStore, open_store
 from hague.store.local import LocalStore
 
@@ -92,7 +92,7 @@ def test_local_failed_write_leaves_no_temporary(tmp_path: Path) -> None:
         def readinto(self, buf: bytearray) -> int:  # type: ignore[override]
             raise OSError(5, "Input/output error")
 
-    with pytest.raises(Exception):
+    with pytest.raises(StoreError):
         store.put_stream(Exploding())  # type: ignore[arg-type]
     assert list((tmp_path / "store" / "tmp").iterdir()) == []
     assert list(store.iter_digests()) == []

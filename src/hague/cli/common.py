@@ -29,6 +29,16 @@ class State:
 
     data_dir: Path | None = None
     config: Path | None = None
+    actor: str | None = None
+
+
+def require_actor() -> str:
+    """The username given with `--as` / `HAGUE_USER`; commands that act for someone need it."""
+    if not State.actor:
+        from hague.errors import ValidationError
+
+        raise ValidationError("say who is acting: hague --as USERNAME ... (or set HAGUE_USER)")
+    return State.actor
 
 
 def open_hague() -> Hague:

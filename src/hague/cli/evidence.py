@@ -89,9 +89,18 @@ def incident_add(
     """Record an incident in a case."""
     with instance() as hague, hague.unit() as unit:
         incident = register.add_incident(
-            unit, case, title, description=description,
-            date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
-            place_name=place, lat=lat, lon=lon, accuracy_m=accuracy_m, alleged_crimes=crime, act_types=act,
+            unit,
+            case,
+            title,
+            description=description,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+            place_name=place,
+            lat=lat,
+            lon=lon,
+            accuracy_m=accuracy_m,
+            alleged_crimes=crime,
+            act_types=act,
         )
         view = incident_view(incident)
     print_json(view) if as_json else console.print(f"incident {view['id']} recorded")
@@ -108,7 +117,9 @@ def incident_list(case: str, as_json: JsonOpt = False) -> None:
         return
     table = Table("id", "title", "date", "place", "crimes")
     for v in views:
-        table.add_row(str(v["id"]), v["title"], str(v["date_from"] or ""), v["place_name"], " ".join(v["alleged_crimes"]))
+        table.add_row(
+            str(v["id"]), v["title"], str(v["date_from"] or ""), v["place_name"], " ".join(v["alleged_crimes"])
+        )
     console.print(table)
 
 
@@ -141,9 +152,22 @@ def item_add(
 
         collected_at = collected_at.replace(tzinfo=ZoneInfo(collected_tz))
     data = register.ItemInput(
-        kind=kind, title=title, description=description, collected_at=collected_at, collected_tz=collected_tz,
-        collected_by=collected_by, place_name=place, lat=lat, lon=lon, accuracy_m=accuracy_m, method=method,
-        tool=tool, tool_version=tool_version, source=source, language=language, classification=classification,
+        kind=kind,
+        title=title,
+        description=description,
+        collected_at=collected_at,
+        collected_tz=collected_tz,
+        collected_by=collected_by,
+        place_name=place,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy_m,
+        method=method,
+        tool=tool,
+        tool_version=tool_version,
+        source=source,
+        language=language,
+        classification=classification,
         incident_ids=tuple(incident or ()),
     )
     with instance() as hague, hague.unit() as unit:
@@ -165,7 +189,9 @@ def item_show(ern: str, as_json: JsonOpt = False) -> None:
         console.print(f"[bold]{key}[/]: {view[key] or ''}", highlight=False)
     for f in view["files"]:
         role = f["derivation"] or "original"
-        console.print(f"  {role:<14} {f['sha256']}  {f['size']:>12}  {f['mime_type']}  {f['original_name']}", highlight=False)
+        console.print(
+            f"  {role:<14} {f['sha256']}  {f['size']:>12}  {f['mime_type']}  {f['original_name']}", highlight=False
+        )
 
 
 @item_app.command("list")
@@ -197,8 +223,14 @@ def ingest_command(
     for candidate in intake.walk(paths):
         total_files += 1
         total_bytes += candidate.size
-    columns = (TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with instance() as hague, Progress(*columns, console=console, disable=as_json, transient=False) as bar:
         task = bar.add_task("ingest", total=total_bytes or None)
         files_task = bar.add_task("files", total=total_files, visible=False)
@@ -207,8 +239,9 @@ def ingest_command(
             bar.advance(task, size)
             bar.advance(files_task, files)
 
-        rows = intake.ingest(hague, case, paths, collected_by=collected_by, classification=classification,
-                             progress=tick)
+        rows = intake.ingest(
+            hague, case, paths, collected_by=collected_by, classification=classification, progress=tick
+        )
     manifest = manifest or Path(f"ingest-manifest-{date.today().isoformat()}.csv")
     intake.write_manifest(rows, manifest)
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("registered", "existing", "failed")}
@@ -218,8 +251,10 @@ def ingest_command(
         for row in rows:
             if row.status == "failed":
                 console.print(f"[red]failed[/] {row.path}: {row.error}", highlight=False)
-        console.print(f"{counts['registered']} registered, {counts['existing']} already held, "
-                      f"{counts['failed']} failed; manifest: {manifest}")
+        console.print(
+            f"{counts['registered']} registered, {counts['existing']} already held, "
+            f"{counts['failed']} failed; manifest: {manifest}"
+        )
     if counts["failed"]:
         raise typer.Exit(1)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from hague.cli import access as access_cli
 from hague.cli import evidence as evidence_cli
 from hague.cli.common import State, console, instance, print_json, translate_errors
 
@@ -17,10 +18,12 @@ app = typer.Typer(help="Hague: evidence platform for international crimes invest
 def main(
     data_dir: Annotated[Path | None, typer.Option(envvar="HAGUE_DATA_DIR", help="Data folder.")] = None,
     config: Annotated[Path | None, typer.Option(envvar="HAGUE_CONFIG", help="TOML settings file.")] = None,
+    actor: Annotated[str | None, typer.Option("--as", envvar="HAGUE_USER", help="Acting user.")] = None,
 ) -> None:
     """Global options."""
     State.data_dir = data_dir
     State.config = config
+    State.actor = actor
 
 
 @app.command()
@@ -28,8 +31,10 @@ def main(
 def init() -> None:
     """Create the data folder, database schema and store (safe to run again)."""
     with instance() as hague:
-        console.print(f"Hague ready: database {hague.engine.url.render_as_string(hide_password=True)}, "
-                      f"store {hague.store.url}", highlight=False)
+        console.print(
+            f"Hague ready: database {hague.engine.url.render_as_string(hide_password=True)}, store {hague.store.url}",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -47,6 +52,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 app.add_typer(evidence_cli.org_app, name="org")
+app.add_typer(access_cli.user_app, name="user")
+app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")

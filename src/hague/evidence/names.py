@@ -10,11 +10,7 @@ MAX_NAME = 255
 def sanitise_name(name: str) -> str:
     """Drop control characters and path separators, normalise to NFC, cap the length."""
     name = unicodedata.normalize("NFC", name)
-    cleaned = "".join(
-        "_" if ch in "/\\" else ch
-        for ch in name
-        if unicodedata.category(ch)[0] != "C"
-    ).strip()
+    cleaned = "".join("_" if ch in "/\\" else ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     while cleaned.startswith(".."):
         cleaned = cleaned[2:].lstrip("._ ")
     return cleaned[:MAX_NAME] or "unnamed"

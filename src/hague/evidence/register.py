@@ -32,7 +32,9 @@ from hague.ledger.canonical import record_hash
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 CASE_CODE = re.compile(r"^([A-Z][A-Z0-9]{1,7})-([A-Z][A-Z0-9]{1,7})-(\d{4,})$")
-ROME_ARTICLE = re.compile(r"^(6|7|8|8bis)(\(\d+\))?(\([a-z]+\))*(\((i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|xvi|xvii|xviii|xix|xx|xxi|xxii|xxiii|xxiv|xxv|xxvi)\))*$")
+ROME_ARTICLE = re.compile(
+    r"^(6|7|8|8bis)(\(\d+\))?(\([a-z]+\))*(\((i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|xvi|xvii|xviii|xix|xx|xxi|xxii|xxiii|xxiv|xxv|xxvi)\))*$"
+)
 
 
 def _check_code(value: str, what: str) -> str:
@@ -136,7 +138,9 @@ def add_incident(
     crimes = [c.replace(" ", "") for c in alleged_crimes or []]
     for crime in crimes:
         if not ROME_ARTICLE.match(crime):
-            raise ValidationError(f"{crime!r} is not a Rome Statute article code like 8(2)(b)(iv)", field="alleged_crimes")
+            raise ValidationError(
+                f"{crime!r} is not a Rome Statute article code like 8(2)(b)(iv)", field="alleged_crimes"
+            )
     incident = Incident(
         case_id=case.id,
         title=_check_text(title, "title", 300),
@@ -152,8 +156,10 @@ def add_incident(
     )
     unit.session.add(incident)
     unit.session.flush()
-    unit.attest("incident.recorded", {"case": case.code, "incident": incident.id,
-                                      "record": record_hash(incident_record(incident, case))})
+    unit.attest(
+        "incident.recorded",
+        {"case": case.code, "incident": incident.id, "record": record_hash(incident_record(incident, case))},
+    )
     return incident
 
 
@@ -257,7 +263,9 @@ def get_item(session: Session, ern: str) -> Item:
     return item
 
 
-def list_items(session: Session, case_code: str, kind: str | None = None, limit: int = 1000, offset: int = 0) -> list[Item]:
+def list_items(
+    session: Session, case_code: str, kind: str | None = None, limit: int = 1000, offset: int = 0
+) -> list[Item]:
     """Items of a case in ERN order, optionally of one kind."""
     case = get_case(session, case_code)
     stmt = select(Item).where(Item.case_id == case.id)
@@ -272,14 +280,13 @@ def count_items(session: Session, case_code: str) -> int:
     return int(session.scalar(select(func.count()).select_from(Item).where(Item.case_id == case.id)) or 0)
 
 
-def attach_file(
-    unit: Unit, item: Item, sha256: str, size: int, mime_type: str, original_name: str
-) -> File:
+def attach_file(unit: Unit, item: Item, sha256: str, size: int, mime_type: str, original_name: str) -> File:
     """Attach a stored original to an item and attest it."""
     if unit.session.scalar(select(File).where(File.item_id == item.id, File.sha256 == sha256)):
         raise Conflict(f"{item.ern} already holds a file with SHA-256 {sha256}")
-    file = File(item_id=item.id, sha256=sha256, size=size, mime_type=mime_type,
-                original_name=sanitise_name(original_name))
+    file = File(
+        item_id=item.id, sha256=sha256, size=size, mime_type=mime_type, original_name=sanitise_name(original_name)
+    )
     unit.session.add(file)
     unit.session.flush()
     unit.attest("file.added", file_entry(file, item))
@@ -290,14 +297,23 @@ def next_suffix(session: Session, item: Item, derivation: str) -> str:
     """The ICC version suffix for a new derivative: `-Red`, `-Red2`, ... for redactions."""
     if derivation != "redacted":
         return ""
-    count = session.scalar(
-        select(func.count()).select_from(File).where(File.item_id == item.id, File.derivation == "redacted")
-    ) or 0
+    count = (
+        session.scalar(
+            select(func.count()).select_from(File).where(File.item_id == item.id, File.derivation == "redacted")
+        )
+        or 0
+    )
     return "-Red" if count == 0 else f"-Red{count + 1}"
 
 
 def add_derivative(
-    unit: Unit, source: File, sha256: str, size: int, mime_type: str, derivation: str, reason: str,
+    unit: Unit,
+    source: File,
+    sha256: str,
+    size: int,
+    mime_type: str,
+    derivation: str,
+    reason: str,
     original_name: str = "",
 ) -> File:
     """Record a derivative (working copy, redaction, transcript...) of a stored file; the source is untouched."""
@@ -305,10 +321,17 @@ def add_derivative(
         raise ValidationError(f"derivation must be one of {', '.join(DERIVATIONS)}", field="derivation")
     reason = _check_text(reason, "reason", 2000)
     item = source.item
-    file = File(item_id=item.id, sha256=sha256, size=size, mime_type=mime_type,
-                original_name=sanitise_name(original_name or f"{derivation}-{source.original_name}"),
-                derived_from_id=source.id, derivation=derivation, reason=reason,
-                ern_suffix=next_suffix(unit.session, item, derivation))
+    file = File(
+        item_id=item.id,
+        sha256=sha256,
+        size=size,
+        mime_type=mime_type,
+        original_name=sanitise_name(original_name or f"{derivation}-{source.original_name}"),
+        derived_from_id=source.id,
+        derivation=derivation,
+        reason=reason,
+        ern_suffix=next_suffix(unit.session, item, derivation),
+    )
     unit.session.add(file)
     unit.session.flush()
     unit.attest("derivative.added", file_entry(file, item, source))

@@ -71,9 +71,7 @@ def append_many(session: Session, entries: list[tuple[str, dict[str, Any]]]) -> 
     session.execute(insert(LogEntry), rows)
     if nodes:
         session.execute(insert(LogNode), nodes)
-    session.execute(
-        update(LogState).where(LogState.id == 1).values(size=size, frontier=pack_frontier(frontier))
-    )
+    session.execute(update(LogState).where(LogState.id == 1).values(size=size, frontier=pack_frontier(frontier)))
     session.expire(state)
     return out
 

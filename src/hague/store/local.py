@@ -97,9 +97,7 @@ class LocalStore:
         _fsync_dir(final.parent)
         return True
 
-    def _write(
-        self, read: Callable[[bytearray], int], on_done: Callable[[int], None] | None = None
-    ) -> StoredBlob:
+    def _write(self, read: Callable[[bytearray], int], on_done: Callable[[int], None] | None = None) -> StoredBlob:
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,12 +1,13 @@
 """S3-compatible backend: objects at `<prefix>/sha256/<digest>`, written once via a temporary key.
 
-The upload streams as a multipart upload to `<prefix>/tmp/<uuid>` while hashing; then, if no object
+The upload streams as a multipart upload to `<prefix>/incoming/<uuid>` while hashing; then, if no object
 with that digest exists, a server-side copy publishes it under its digest and the temporary key is
 removed. An interrupted upload is aborted, and never visible under a digest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import uuid
@@ -54,7 +55,7 @@ class S3Store:
         return f"{self.prefix}/sha256/{sha256}" if self.prefix else f"sha256/{sha256}"
 
     def _upload(self, read: Callable[[int], bytes], on_done: Callable[[int], None] | None) -> StoredBlob:
-        tmp_key = f"{self.prefix}/tmp/{uuid.uuid4().hex}".lstrip("/")
+        tmp_key = f"{self.prefix}/incoming/{uuid.uuid4().hex}".lstrip("/")
         digest = hashlib.sha256()
         total = 0
         try:
@@ -82,10 +83,8 @@ class S3Store:
                 Bucket=self.bucket, Key=tmp_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
             )
         except BaseException as exc:
-            try:
+            with contextlib.suppress(ClientError, BotoCoreError):
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=tmp_key, UploadId=upload_id)
-            except (ClientError, BotoCoreError):
-                pass
             if isinstance(exc, ClientError | BotoCoreError):
                 raise StoreError(f"S3 upload failed: {exc}") from exc
             raise
@@ -94,7 +93,9 @@ class S3Store:
             created = not self.exists(sha256)
             if created:
                 self.client.copy(
-                    {"Bucket": self.bucket, "Key": tmp_key}, self.bucket, self._key(sha256),
+                    {"Bucket": self.bucket, "Key": tmp_key},
+                    self.bucket,
+                    self._key(sha256),
                     ExtraArgs={"Metadata": {"sha256": sha256}, "MetadataDirective": "REPLACE"},
                 )
         except (ClientError, BotoCoreError) as exc:

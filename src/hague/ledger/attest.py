@@ -1,0 +1,25 @@
+"""Record checks: for each entry type, how `verify` recomputes the attested record hash from the database.
+
+Each area registers its checks with `@record_check("kind")`; a check gets the entry's fields and
+returns the record hash recomputed from current rows (raising NotFound if the record is gone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+RecordCheck = Callable[[Session, dict[str, Any]], str]
+CHECKS: dict[str, RecordCheck] = {}
+
+
+def record_check(kind: str) -> Callable[[RecordCheck], RecordCheck]:
+    """Register how to recompute the record hash of entries of type `kind`."""
+
+    def register(func: RecordCheck) -> RecordCheck:
+        CHECKS[kind] = func
+        return func
+
+    return register
