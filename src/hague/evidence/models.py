@@ -173,3 +173,17 @@ class File(Base):
     def is_original(self) -> bool:
         """True for the evidentiary original, False for a derivative."""
         return self.derived_from_id is None
+
+
+class Share(Base):
+    """A case or a single item shared by its owner with a partner organisation; revocable, never deleted."""
+
+    __tablename__ = "shares"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), nullable=True, index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    granted_by: Mapped[str] = mapped_column(String(80), default="")
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(80), default="")
