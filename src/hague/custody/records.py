@@ -1,0 +1,119 @@
+"""Canonical forms of custody records (what the log attests) and the record checks `verify` runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hague.custody.models import CustodyEvent, IntegrityIncident
+from hague.errors import NotFound
+from hague.evidence.models import Item
+from hague.ledger.attest import record_check
+from hague.ledger.canonical import record_hash
+
+EVENT_FIELDS = (
+    "event_type",
+    "occurred_tz",
+    "actor_id",
+    "actor_name",
+    "organisation_code",
+    "counterpart_id",
+    "counterpart_name",
+    "place",
+    "facility",
+    "room",
+    "shelf",
+    "reason",
+    "seal_state",
+    "condition",
+    "notes",
+    "source",
+    "source_ref",
+)
+
+
+def event_record(ern: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The attested form of a custody event, from an insert dict or a loaded row's columns."""
+    occurred: datetime = row["occurred_at"]
+    record = {name: row[name] for name in EVENT_FIELDS}
+    record.update(
+        ern=ern,
+        seq=row["seq"],
+        occurred_at=occurred.astimezone(UTC),
+        seal_numbers=list(row["seal_numbers"]),
+        details=dict(row["details"]),
+        attachments=list(row["attachments"]),
+    )
+    return record
+
+
+def event_entry(ern: str, case_code: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields of a `custody.<type>` (or `custody.imported`) log entry."""
+    return {
+        "ern": ern,
+        "case": case_code,
+        "seq": row["seq"],
+        "event": row["event_type"],
+        "record": record_hash(event_record(ern, row)),
+    }
+
+
+def row_of(event: CustodyEvent) -> dict[str, Any]:
+    """A loaded event as the mapping `event_record` reads."""
+    return {column.key: getattr(event, column.key) for column in CustodyEvent.__table__.columns}
+
+
+def incident_record(incident: IntegrityIncident, ern: str) -> dict[str, Any]:
+    """The attested form of an integrity incident."""
+    return {
+        "ern": ern,
+        "id": incident.id,
+        "kind": incident.kind,
+        "expected_sha256": incident.expected_sha256,
+        "found_sha256": incident.found_sha256,
+        "actor_name": incident.actor_name,
+        "occurred_at": incident.occurred_at.astimezone(UTC),
+        "details": dict(incident.details),
+    }
+
+
+def _check_event(session: Session, fields: dict[str, Any]) -> str:
+    row = session.execute(
+        select(CustodyEvent)
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .where(Item.ern == fields["ern"], CustodyEvent.seq == fields["seq"])
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no custody event {fields['seq']} on {fields['ern']}")
+    return record_hash(event_record(fields["ern"], row_of(row)))
+
+
+for _kind in (
+    "collected",
+    "sealed",
+    "transferred",
+    "received",
+    "stored",
+    "checked_out",
+    "checked_in",
+    "examined",
+    "sampled",
+    "copied",
+    "released",
+    "disposed",
+    "lost",
+    "imported",
+):
+    record_check(f"custody.{_kind}")(_check_event)
+
+
+@record_check("custody.integrity_incident")
+def _check_incident(session: Session, fields: dict[str, Any]) -> str:
+    incident = session.get(IntegrityIncident, fields["incident"])
+    if incident is None:
+        raise NotFound(f"no integrity incident {fields['incident']}")
+    return record_hash(incident_record(incident, fields["ern"]))
