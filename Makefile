@@ -21,6 +21,7 @@ setup: system $(STAMP)
 run: setup
 	$(BIN)/hague init
 	$(BIN)/hague demo
+	$(BIN)/hague demo-users
 	$(BIN)/hague serve
 
 test: setup

@@ -9,6 +9,7 @@ import typer
 
 from hague.cli import access as access_cli
 from hague.cli import evidence as evidence_cli
+from hague.cli import web as web_cli
 from hague.cli.common import State, console, instance, print_json, translate_errors
 
 app = typer.Typer(help="Hague: evidence platform for international crimes investigations.", no_args_is_help=True)
@@ -58,6 +59,9 @@ app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
 app.command("ingest")(evidence_cli.ingest_cmd)
+app.command("serve")(web_cli.serve)
+app.command("demo-users")(web_cli.demo_users)
+app.add_typer(web_cli.token_app, name="token")
 
 if __name__ == "__main__":
     app()

@@ -3,10 +3,12 @@
 Each area adds one import line here when it gains tables.
 """
 
+from hague.access import auth_models as web_auth_models  # noqa: F401
 from hague.custody import models as custody_models  # noqa: F401
 from hague.evidence import models as evidence_models
 from hague.forensics import models as forensics_models  # noqa: F401
 from hague.ledger import models as ledger_models
+from hague.search import models as search_models  # noqa: F401
 from hague.workflow import models as workflow_models  # noqa: F401
 
 __all__ = ["evidence_models", "ledger_models"]

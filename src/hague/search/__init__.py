@@ -1,0 +1,1 @@
+"""Full-text search over items with access control applied inside the query."""

@@ -1,0 +1,260 @@
+"""Server-rendered pages (Jinja2 + htmx). Each handler makes one library call; forms carry the CSRF token."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from hague.access import auth, policy
+from hague.core import Hague
+from hague.errors import PermissionDenied
+from hague.evidence.models import CLASSIFICATIONS, ITEM_KINDS, Organisation
+from hague.ledger.models import LogEntry
+from hague.search import query as search
+from hague.web import service
+from hague.web.deps import SESSION_COOKIE, Caller, client_of, get_hague, session_secret, signer
+from hague.web.i18n import LANG_COOKIE, LOCALES
+from hague.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+PRE_COOKIE = "hague_pre"
+Instance = Annotated[Hague, Depends(get_hague)]
+
+
+def page_caller(request: Request) -> Caller:
+    """The signed-in browser user (pages never accept API tokens)."""
+    secret = session_secret(request)
+    if secret is None:
+        raise auth.AuthenticationFailed("sign in first")
+    user, row = auth.session_user(get_hague(request), secret)
+    return Caller(user, frozenset(auth.SCOPES), "ui", row.csrf_token, client_of(request))
+
+
+Page = Annotated[Caller, Depends(page_caller)]
+
+
+def check_csrf(who: Caller, token: str) -> None:
+    """Refuse a form post without this session's CSRF token."""
+    if not auth.csrf_ok(who.csrf_token, token):
+        raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
+
+
+def render(request: Request, name: str, who: Caller | None, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the common context (user, CSRF token, languages)."""
+    context.update(user=who.user if who else None, csrf_token=who.csrf_token if who else "", locales=LOCALES)
+    response: HTMLResponse = templates.TemplateResponse(request, name, context, status_code=status)
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_page(request: Request, error: str = "") -> Response:
+    """The sign-in form (password and one-time code); a pre-session cookie guards it against login CSRF."""
+    token = secrets.token_urlsafe(24)
+    response = render(request, "signin.html", None, error=error[:200], pre_token=token)
+    response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    hague: Instance,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=1000)],
+    code: Annotated[str, Form(max_length=10)],
+    pre_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Check password + TOTP; on success start a session (signed, HttpOnly, SameSite=Strict cookie)."""
+    expected = request.cookies.get(PRE_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), pre_token.encode()):
+        raise PermissionDenied("the sign-in form expired; reload the page and try again")
+    try:
+        user = auth.authenticate(hague, username, password, code, client_of(request))
+    except (auth.AuthenticationFailed, auth.TooManyAttempts) as exc:
+        return RedirectResponse("/signin?" + urlencode({"error": exc.message}), status_code=303)
+    opened = auth.open_session(hague, user)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer(request).sign(opened.secret).decode(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=auth.SESSION_HOURS * 3600,
+    )
+    response.delete_cookie(PRE_COOKIE)
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, who: Page, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """End the session."""
+    check_csrf(who, csrf_token)
+    secret = session_secret(request)
+    if secret:
+        auth.close_session(get_hague(request), secret)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{locale}")
+def set_language(locale: str, next: str = "/") -> Response:
+    """Switch the interface language (English or Ukrainian)."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if locale in LOCALES:
+        response.set_cookie(LANG_COOKIE, locale, samesite="strict", max_age=365 * 86400)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, who: Page, hague: Instance) -> Response:
+    """Cases the user may see, and opening a case (administrators)."""
+    cases = service.visible_cases(hague, who.user)
+    return render(request, "dashboard.html", who, cases=cases, may_open=policy.may_open_cases(who.user))
+
+
+@router.post("/cases")
+def open_case(
+    who: Page,
+    hague: Instance,
+    situation: Annotated[str, Form(max_length=8)],
+    title: Annotated[str, Form(max_length=300)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Open a case and go to it."""
+    check_csrf(who, csrf_token)
+    case = service.open_case(hague, who.user, situation, title)
+    return RedirectResponse(f"/cases/{case['code']}", status_code=303)
+
+
+def _items_context(hague: Hague, who: Caller, code: str, flt: search.ItemFilter, after: int | None) -> dict[str, Any]:
+    with hague.reader() as session:
+        case = policy.visible_case(session, who.user, code)
+        flt.case_id = case.id
+        page = search.list_items(session, who.user, flt, limit=50, after=after)
+        orgs = service.org_codes(session)
+        return {
+            "case": service.case_out(session, who.user, case),
+            "items": [service.item_out(i, case.code, orgs[i.organisation_id]) for i in page.items],
+            "next_after": page.next_after,
+            "facets": search.facets(session, who.user, flt),
+            "filters": flt,
+        }
+
+
+@router.get("/cases/{code}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    code: str,
+    who: Page,
+    hague: Instance,
+    q: Annotated[str, Query(max_length=500)] = "",
+    kind: str = "",
+    classification: str = "",
+    after: int | None = None,
+) -> Response:
+    """Case dashboard: facets, filters, search and the item list (the list alone for htmx requests)."""
+    flt = search.ItemFilter(q=q, kind=kind or None, classification=classification or None)
+    context = _items_context(hague, who, code, flt, after)
+    if request.headers.get("hx-request") == "true":
+        return render(request, "_items.html", who, **context)
+    with hague.reader() as session:
+        case = policy.visible_case(session, who.user, code)
+        context["may_upload"] = policy.may(session, who.user, case, "item.create")
+        context["may_share"] = policy.may(session, who.user, case, "share.manage")
+        context["full"] = policy.case_access(session, who.user, case) != "items_shared"
+        context["organisations"] = [
+            o.code
+            for o in session.scalars(select(Organisation).order_by(Organisation.code))
+            if o.id != case.organisation_id
+        ]
+    if context["may_share"]:
+        context["shares"] = service.shares(hague, who.user, code)
+    context.update(kinds=ITEM_KINDS, classifications=CLASSIFICATIONS)
+    return render(request, "case.html", who, **context)
+
+
+@router.get("/items/{ern}", response_class=HTMLResponse)
+def item_page(request: Request, ern: str, who: Page, hague: Instance) -> Response:
+    """Item page: metadata, files with previews and hashes (reading a confidential item is audited)."""
+    item = service.read_item(hague, who.user, ern, who.client, "ui")
+    return render(request, "item.html", who, item=item)
+
+
+@router.get("/files/{file_id}/verify", response_class=HTMLResponse)
+def verify_file(request: Request, file_id: int, who: Page, hague: Instance) -> Response:
+    """Re-hash a stored file and compare with the recorded SHA-256 (htmx fragment)."""
+    import hashlib
+
+    file, reader = service.open_file(hague, who.user, file_id, who.client, "ui")
+    digest = hashlib.sha256()
+    with reader:
+        while chunk := reader.read(1024 * 1024):
+            digest.update(chunk)
+    return render(request, "_verify.html", who, file=file, found=digest.hexdigest())
+
+
+@router.get("/items/{ern}/log", response_class=HTMLResponse)
+def item_log(request: Request, ern: str, who: Page, hague: Instance) -> Response:
+    """The log entries that attest this item and its files (htmx fragment)."""
+    with hague.reader() as session:
+        item = policy.visible_item(session, who.user, ern)
+        needle = f'"ern":"{item.ern}"'.encode()
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        found = func.instr(LogEntry.body, needle) > 0 if sqlite else LogEntry.body.contains(needle)
+        entries = [
+            {"seq": e.seq, "kind": e.kind, "body": e.body.decode(), "leaf": e.leaf_hash.hex(), "at": e.created_at}
+            for e in session.scalars(
+                select(LogEntry)
+                .where(LogEntry.kind.in_(("item.registered", "file.added", "derivative.added")))
+                .where(found)
+                .order_by(LogEntry.seq)
+            )
+        ]
+    return render(request, "_log.html", who, entries=entries)
+
+
+@router.get("/cases/{code}/upload", response_class=HTMLResponse)
+def upload_page(request: Request, code: str, who: Page, hague: Instance) -> Response:
+    """Upload files with a progress bar (the browser streams each file to the API)."""
+    with hague.reader() as session:
+        case = policy.visible_case(session, who.user, code)
+        policy.require(session, who.user, case, "item.create")
+        out = service.case_out(session, who.user, case)
+    return render(request, "upload.html", who, case=out, kinds=ITEM_KINDS, classifications=CLASSIFICATIONS)
+
+
+@router.get("/cases/{code}/map", response_class=HTMLResponse)
+def map_page(request: Request, code: str, who: Page, hague: Instance) -> Response:
+    """Incidents of the case on a map with the offline base layer."""
+    incidents = service.incidents(hague, who.user, code)
+    with hague.reader() as session:
+        out = service.case_out(session, who.user, policy.visible_case(session, who.user, code))
+    return render(request, "map.html", who, case=out, incidents=incidents)
+
+
+@router.post("/cases/{code}/shares")
+def share_form(
+    code: str,
+    who: Page,
+    hague: Instance,
+    organisation: Annotated[str, Form(max_length=8)],
+    ern: Annotated[str, Form(max_length=64)] = "",
+    action: Annotated[str, Form(max_length=10)] = "share",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Share (or revoke sharing of) the case or one item with an organisation."""
+    check_csrf(who, csrf_token)
+    if action == "revoke":
+        service.revoke(hague, who.user, code, organisation, ern or None)
+    else:
+        service.share(hague, who.user, code, organisation, ern or None)
+    return RedirectResponse(f"/cases/{code}", status_code=303)
