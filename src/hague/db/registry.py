@@ -9,6 +9,7 @@ from hague.evidence import models as evidence_models
 from hague.forensics import models as forensics_models  # noqa: F401
 from hague.ledger import models as ledger_models
 from hague.search import models as search_models  # noqa: F401
+from hague.testimony import models as testimony_models  # noqa: F401
 from hague.workflow import models as workflow_models  # noqa: F401
 
 __all__ = ["evidence_models", "ledger_models"]

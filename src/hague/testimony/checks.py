@@ -1,0 +1,89 @@
+"""Record checks for testimony log entries: `hague verify` recomputes each attested record from the rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hague.errors import NotFound
+from hague.evidence.models import Case, Organisation
+from hague.evidence.register import get_item
+from hague.ledger.attest import record_check
+from hague.ledger.canonical import record_hash
+from hague.testimony.consent import withdrawal_record
+from hague.testimony.interviews import interview_of, interview_record
+from hague.testimony.models import ConsentWithdrawal, IdentityReveal, VaultKey, WitnessIdentity
+from hague.testimony.redaction import get_version, version_record
+from hague.testimony.vault import key_record, rotation_record
+from hague.testimony.witnesses import get_witness, reveal_record, witness_record
+
+
+@record_check("witness.registered")
+def _witness(session: Session, fields: dict[str, Any]) -> str:
+    witness = get_witness(session, fields["pseudonym"])
+    sealed = session.get(WitnessIdentity, witness.id)
+    if sealed is None:
+        raise NotFound(f"{witness.pseudonym} has no sealed identity")
+    return record_hash(witness_record(witness, sealed))
+
+
+@record_check("vault.key_created")
+def _key(session: Session, fields: dict[str, Any]) -> str:
+    row = session.get(VaultKey, fields["key"])
+    if row is None:
+        raise NotFound(f"no vault key {fields['key']}")
+    case = session.get(Case, row.case_id)
+    return record_hash(key_record(row, case.code if case else "?"))
+
+
+@record_check("vault.rotated")
+def _rotated(session: Session, fields: dict[str, Any]) -> str:
+    ids = list(fields["keys"])
+    found = set(session.scalars(select(VaultKey.id).where(VaultKey.id.in_(ids))))
+    if found != set(ids):
+        raise NotFound(f"vault keys {sorted(set(ids) - found)} are gone")
+    return record_hash(rotation_record(ids, fields["to"]))
+
+
+@record_check("interview.recorded")
+def _interview(session: Session, fields: dict[str, Any]) -> str:
+    interview = interview_of(session, fields["ern"])
+    return record_hash(interview_record(interview, interview.witness, interview.item))
+
+
+@record_check("identity.revealed")
+def _revealed(session: Session, fields: dict[str, Any]) -> str:
+    audit = session.get(IdentityReveal, fields["reveal"])
+    if audit is None:
+        raise NotFound(f"no reveal audit record {fields['reveal']}")
+    return record_hash(reveal_record(audit, get_witness(session, fields["pseudonym"])))
+
+
+@record_check("consent.withdrawn")
+def _withdrawn(session: Session, fields: dict[str, Any]) -> str:
+    row = session.get(ConsentWithdrawal, fields["withdrawal"])
+    if row is None:
+        raise NotFound(f"no consent withdrawal {fields['withdrawal']}")
+    org = session.get(Organisation, row.organisation_id) if row.organisation_id else None
+    return record_hash(withdrawal_record(row, get_item(session, fields["ern"]).ern, org.code if org else None))
+
+
+@record_check("redaction.applied")
+def _redaction(session: Session, fields: dict[str, Any]) -> str:
+    version = get_version(session, fields["ern"], fields["suffix"])
+    return record_hash(version_record(version, get_item(session, fields["ern"])))
+
+
+@record_check("pprl.exported")
+def _exported(session: Session, fields: dict[str, Any]) -> str:
+    from hague.pprl.exchange import export_record
+    from hague.testimony.models import PprlExport
+
+    row = session.get(PprlExport, fields["export"])
+    if row is None:
+        raise NotFound(f"no linkage export {fields['export']}")
+    case = session.get(Case, row.case_id)
+    partner = session.get(Organisation, row.partner_id)
+    return record_hash(export_record(row, case.code if case else "?", partner.code if partner else "?"))
