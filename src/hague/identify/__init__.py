@@ -1,0 +1,1 @@
+"""Victim identification (INTERPOL DVI, ICMP): AM/PM records, STR profiles, kinship LRs, screening, workflow."""
