@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -259,7 +260,8 @@ def _pair(vs: tuple[int, ...], a: Array, ws: tuple[int, ...], b: Array, out: tup
     sub_a = [labels.setdefault(v, len(labels)) for v in vs]
     sub_b = [labels.setdefault(v, len(labels)) for v in ws]
     sub_out = [labels[v] for v in out]
-    return np.asarray(np.einsum(a, sub_a, b, sub_b, sub_out), dtype=np.float64)
+    operands: list[Any] = [a, sub_a, b, sub_b, sub_out]
+    return np.asarray(np.einsum(*operands), dtype=np.float64)
 
 
 def _check(ped: Pedigree, data: dict[str, Genotype]) -> None:
