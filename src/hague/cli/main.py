@@ -9,6 +9,7 @@ import typer
 
 from hague.cli import access as access_cli
 from hague.cli import evidence as evidence_cli
+from hague.cli import media as media_cli
 from hague.cli import testimony as testimony_cli
 from hague.cli import web as web_cli
 from hague.cli.common import State, console, instance, print_json, translate_errors
@@ -59,6 +60,7 @@ app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
+app.add_typer(media_cli.media_app, name="media")
 testimony_cli.register(app)
 app.command("ingest")(evidence_cli.ingest_cmd)
 app.command("serve")(web_cli.serve)

@@ -116,8 +116,13 @@ def ingest(
     kind: str = "digital",
     method: str = "file intake",
     progress: Progress | None = None,
+    after: Callable[[list[IngestRow]], None] | None = None,
 ) -> list[IngestRow]:
-    """Register every file under `paths` as an item of the case (digital by default); one row per path."""
+    """Register every file under `paths` as an item of the case (digital by default); one row per path.
+
+    `after`, if given, is called with each committed batch's rows (e.g. metadata extraction); it
+    MUST NOT raise (intake does not undo committed batches).
+    """
     ItemInput(kind=kind, title="-", classification=classification).validate()
     meta = {"collected_by": collected_by, "classification": classification, "kind": kind, "method": method}
     with hague.reader() as session:
@@ -148,8 +153,11 @@ def ingest(
                 if progress:
                     progress(1, blob.size)
                 if len(pending) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:
-                    rows.extend(_register(hague, case_code, pending, meta))
+                    committed = _register(hague, case_code, pending, meta)
+                    rows.extend(committed)
                     pending.clear()
+                    if after:
+                        after(committed)
                     last_commit = time.monotonic()
 
         for candidate in walk(paths):
@@ -162,7 +170,10 @@ def ingest(
             drain(window)
         drain(0)
     if pending:
-        rows.extend(_register(hague, case_code, pending, meta))
+        committed = _register(hague, case_code, pending, meta)
+        rows.extend(committed)
+        if after:
+            after(committed)
     return rows
 
 

@@ -1,0 +1,165 @@
+"""Extraction of a batch of stored files in isolated parser processes, surviving hostile files.
+
+A batch runs in one child (exiftool once over all of it). If the child dies or hangs while parsing a
+file, that file gets the failure with its reason and a new child resumes with the rest, so one
+hostile file never blocks the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hague.media.normalise import plain, suggestions
+from hague.media.sandbox import Limits, SandboxFailure, stream_isolated
+
+BATCH = 250
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One stored file to parse: a key the caller chooses, a readable local path, the sniffed MIME type."""
+
+    key: str
+    path: str
+    mime: str
+    name: str = ""
+
+
+@dataclass
+class Extraction:
+    """What the parsers found in one file (raw output, suggestions, perceptual hashes) and what failed."""
+
+    key: str
+    status: str = "ok"
+    tools: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    suggestions: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    phash: list[list[int]] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    job: FileJob
+    python: bool = True
+    exiftool: bool = True
+    result: Extraction = field(default_factory=lambda: Extraction(key=""))
+
+
+def _fail(state: _State, parser: str, reason: str) -> None:
+    state.result.errors.append({"parser": parser, "reason": reason})
+
+
+def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: dict[str, str]) -> bool:
+    """One child over the files still pending; returns True if anything progressed."""
+    files = [
+        {
+            "key": s.job.key,
+            "path": s.job.path,
+            "mime": s.job.mime,
+            "name": s.job.name,
+            "python": s.python,
+            "exiftool": s.exiftool,
+        }
+        for s in states.values()
+        if s.python or s.exiftool
+    ]
+    current: str | None = None
+    progressed = False
+    try:
+        for message in stream_isolated("hague.media.probes:probe_batch", {"files": files, "trust": trust}, limits):
+            event = message.get("event")
+            if event == "tools":
+                tools.update(message["tools"])
+            elif event == "start":
+                current = message["key"]
+            elif event == "done":
+                state = states[message["key"]]
+                _merge_python(state, message["result"])
+                state.python, current, progressed = False, None, True
+            elif event == "exiftool":
+                state = states[message["key"]]
+                _merge_exiftool(state, message)
+                state.exiftool, progressed = False, True
+    except SandboxFailure as failure:
+        if current is not None:
+            _fail(states[current], "sandbox", failure.reason)
+            states[current].python = False
+            return True
+        pending = [s for s in states.values() if s.exiftool and not s.python]
+        for state in pending:  # died after the per-file parsers: the batch's exiftool step failed
+            _fail(state, "exiftool", failure.reason)
+            state.exiftool = False
+        return progressed or bool(pending)
+    return progressed
+
+
+def _merge_python(state: _State, result: dict[str, Any]) -> None:
+    state.result.errors.extend(result.pop("errors", []))
+    frames = result.pop("phash", None) or []
+    state.result.phash = [[int(h) for h in frame][:8] for frame in frames if isinstance(frame, list)]
+    state.result.raw.update(result)
+
+
+def _merge_exiftool(state: _State, message: dict[str, Any]) -> None:
+    data = message.get("data") or {}
+    if message.get("version"):
+        state.result.tools["exiftool"] = str(message["version"])
+    if message.get("error"):
+        _fail(state, "exiftool", str(message["error"]))
+    if isinstance(data, dict):
+        if data.get("ExifTool:Error"):
+            _fail(state, "exiftool", str(data["ExifTool:Error"]))
+        if data.get("ExifTool:Warning"):  # e.g. a looped IFD or truncated data: kept, but not a failure
+            state.result.errors.append(
+                {"parser": "exiftool", "reason": str(data["ExifTool:Warning"]), "severity": "warning"}
+            )
+        state.result.raw["exiftool"] = data
+
+
+def _finish(state: _State, tools: dict[str, str]) -> Extraction:
+    result = state.result
+    result.key = state.job.key
+    result.tools = {**tools, **result.tools}
+    result.raw["sniffed_mime"] = state.job.mime
+    try:
+        result.suggestions = suggestions(result.raw)
+    except Exception as exc:  # the normaliser is fuzzed never to raise; if it does, the file still gets a record
+        _fail(state, "normalise", f"{type(exc).__name__}: {str(exc)[:300]}")
+    result.raw = plain(result.raw)
+    useful = any(k in result.raw for k in ("exiftool", "pillow", "ffprobe", "c2pa", "web_capture"))
+    failures = [e for e in result.errors if e.get("severity") != "warning"]
+    result.status = "failed" if not useful else "partial" if failures else "ok"
+    return result
+
+
+def extract_batch(jobs: list[FileJob], *, trust: str | None = None, limits: Limits | None = None) -> list[Extraction]:
+    """Parse `jobs` in isolated children until every file has a result or a recorded failure."""
+    limits = limits or Limits()
+    states = {job.key: _State(job) for job in jobs}
+    tools: dict[str, str] = {}
+    for _ in range(len(jobs) + 2):
+        if not any(s.python or s.exiftool for s in states.values()):
+            break
+        if not _run(states, trust, limits, tools):
+            for state in states.values():
+                if state.python or state.exiftool:
+                    _fail(state, "sandbox", "parser made no progress")
+                    state.python = state.exiftool = False
+    return [_finish(states[job.key], tools) for job in jobs]
+
+
+def extract_files(
+    jobs: Iterable[FileJob], *, trust: str | None = None, limits: Limits | None = None, batch: int = BATCH
+) -> Iterator[Extraction]:
+    """Parse any number of files, `batch` per parser process (exiftool runs once per batch)."""
+    chunk: list[FileJob] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) >= batch:
+            yield from extract_batch(chunk, trust=trust, limits=limits)
+            chunk = []
+    if chunk:
+        yield from extract_batch(chunk, trust=trust, limits=limits)

@@ -1,0 +1,56 @@
+"""Perceptual hashes: 64-bit DCT pHash (the imagehash algorithm) of images and of video keyframes.
+
+A copy rotated by a quarter turn or mirrored has a different pHash, so every image also yields the
+hashes of its eight orientations (the dihedral group); a query uses all eight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+SIDE = 32
+LOW = 8
+# DCT-II basis (unnormalised, as scipy.fftpack.dct): only the 8 lowest frequencies are needed
+_N = np.arange(SIDE)
+DCT = 2 * np.cos(np.pi * np.outer(np.arange(LOW), 2 * _N + 1) / (2 * SIDE))
+
+
+def bits_to_int(bits: NDArray[np.bool_]) -> int:
+    """An 8×8 boolean block → unsigned 64-bit integer, first bit most significant."""
+    return int(np.packbits(bits.reshape(-1)).view(">u8")[0])
+
+
+def phash_pixels(pixels: NDArray[np.floating]) -> int:
+    """pHash of a 32×32 grayscale array: top-left 8×8 DCT coefficients against their median."""
+    coeffs = DCT @ np.asarray(pixels, dtype=np.float64) @ DCT.T
+    return bits_to_int(coeffs > np.median(coeffs))
+
+
+def orientations(pixels: NDArray[np.floating]) -> list[NDArray[np.floating]]:
+    """The eight rotations and mirror images of a square array; the first is the array itself."""
+    out = []
+    for flipped in (pixels, np.fliplr(pixels)):
+        for turns in range(4):
+            out.append(np.rot90(flipped, turns))
+    return out
+
+
+def phash_orientations(pixels: NDArray[np.floating]) -> list[int]:
+    """pHash of each of the eight orientations; element 0 is the hash of the image as it is."""
+    return [phash_pixels(p) for p in orientations(pixels)]
+
+
+def to_signed(value: int) -> int:
+    """Unsigned 64-bit → signed (how a BIGINT column stores it)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    """Signed 64-bit (from the database) → unsigned."""
+    return value + (1 << 64) if value < 0 else value
+
+
+def hex64(value: int) -> str:
+    """16 hex digits, as imagehash prints a hash."""
+    return f"{to_unsigned(value):016x}"

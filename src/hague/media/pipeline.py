@@ -1,0 +1,239 @@
+"""Extraction over a case's stored originals: at intake (hook), on demand, and re-extraction.
+
+Each batch is parsed in isolated processes, checked against the case's near-duplicate index, then
+saved in one transaction with its log entries. A failure of this step MUST NOT reach intake: the
+intake hook records what went wrong and lets intake continue; `hague media extract` picks up files
+that have no extraction yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from hague.core import Hague
+from hague.evidence.ingest import IngestRow, ingest
+from hague.evidence.models import Case, File, Item
+from hague.evidence.register import get_case
+from hague.media.duplicates import RADIUS, case_index, nearest
+from hague.media.extract import Extraction, FileJob, extract_batch
+from hague.media.index import HammingIndex
+from hague.media.models import MediaExtraction
+from hague.media.phash import to_unsigned
+from hague.media.records import save_extraction
+from hague.media.sandbox import Limits
+
+log = logging.getLogger(__name__)
+BATCH = 250
+
+
+@dataclass
+class FileOutcome:
+    """One file's extraction: status, failures, and near-duplicates found when it was extracted."""
+
+    ern: str
+    sha256: str
+    run: int
+    status: str
+    errors: list[dict[str, str]]
+    near_duplicates: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class ExtractReport:
+    """What an extraction pass did."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many files ended with this status."""
+        return sum(1 for f in self.files if f.status == status)
+
+
+@contextmanager
+def _local_paths(hague: Hague, digests: list[str]) -> Iterator[dict[str, str]]:
+    """A readable local path for each stored blob (the store's own file, or a temporary copy from S3)."""
+    path_of = getattr(hague.store, "path_of", None)
+    if path_of is not None:
+        yield {d: str(path_of(d)) for d in digests}
+        return
+    with tempfile.TemporaryDirectory(prefix="hague-media-") as tmp:
+        paths = {}
+        for digest in digests:
+            target = os.path.join(tmp, digest)
+            with hague.store.open(digest) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+            paths[digest] = target
+        yield paths
+
+
+def _near_in_batch(done: list[tuple[int, Extraction]], result: Extraction, radius: int) -> dict[int, int]:
+    """Items extracted earlier in the same batch (not yet in the case index) near this result."""
+    if not done or not result.phash:
+        return {}
+    values, owners = [], []
+    for item_id, other in done:
+        for frame in other.phash:
+            values.append(frame[0])
+            owners.append(item_id)
+    index = HammingIndex()
+    import numpy as np
+
+    index.add(np.array(values, dtype=np.uint64))
+    best: dict[int, int] = {}
+    for frame in result.phash:
+        for probe in frame:
+            hits, dists = index.search(to_unsigned(probe), radius)
+            for pos, dist in zip(hits.tolist(), dists.tolist(), strict=True):
+                owner = owners[pos]
+                best[owner] = min(best.get(owner, 64), int(dist))
+    return best
+
+
+def _extract_chunk(
+    hague: Hague, file_ids: list[int], trust: str | None, limits: Limits | None, radius: int
+) -> list[FileOutcome]:
+    with hague.reader() as session:
+        rows = session.execute(
+            select(File, Item, Case)
+            .join(Item, Item.id == File.item_id)
+            .join(Case, Case.id == Item.case_id)
+            .where(File.id.in_(file_ids))
+        ).all()
+        for _file, _item, case in rows:
+            _ = case.code  # load the organisation while the session is open
+    with _local_paths(hague, sorted({f.sha256 for f, _, _ in rows})) as paths:
+        jobs = [FileJob(str(f.id), paths[f.sha256], f.mime_type, f.original_name) for f, _, _ in rows]
+        results = {r.key: r for r in extract_batch(jobs, trust=trust, limits=limits)}
+    outcomes: list[FileOutcome] = []
+    done: list[tuple[int, Extraction]] = []
+    with hague.reader() as session:
+        near: dict[int, dict[int, int]] = {}
+        for file, item, case in rows:
+            result = results[str(file.id)]
+            if result.phash:
+                found = {
+                    i: d
+                    for i, (d, _f) in nearest(
+                        case_index(hague, session, case.id), result.phash, radius, item.id
+                    ).items()
+                }
+                for other, dist in _near_in_batch(done, result, radius).items():
+                    found[other] = min(found.get(other, 64), dist)
+                near[file.id] = found
+                done.append((item.id, result))
+        all_ids = {i for found in near.values() for i in found}
+        erns = (
+            dict(session.execute(select(Item.id, Item.ern).where(Item.id.in_(all_ids))).tuples().all())
+            if all_ids
+            else {}
+        )
+    with hague.unit() as unit:
+        for file, item, case in rows:
+            result = results[str(file.id)]
+            matches = sorted(
+                ({"ern": erns[i], "distance": d} for i, d in near.get(file.id, {}).items()),
+                key=lambda m: (m["distance"], m["ern"]),
+            )
+            if matches:
+                result.suggestions["near_duplicates"] = matches
+            row = save_extraction(unit, case, item, file, result)
+            outcomes.append(FileOutcome(item.ern, file.sha256, row.run, row.status, list(row.errors), matches))
+    return outcomes
+
+
+def extract_file_ids(
+    hague: Hague,
+    file_ids: Iterable[int],
+    *,
+    trust_anchors: str | None = None,
+    limits: Limits | None = None,
+    batch: int = BATCH,
+    radius: int = RADIUS,
+    progress: Callable[[int], None] | None = None,
+) -> ExtractReport:
+    """Extract these stored files, `batch` per parser process and per transaction."""
+    report = ExtractReport()
+    ids = list(file_ids)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        report.files.extend(_extract_chunk(hague, chunk, trust_anchors, limits, radius))
+        if progress:
+            progress(len(chunk))
+    return report
+
+
+def _original_files(hague: Hague, case_code: str, ern: str | None, missing_only: bool) -> list[int]:
+    with hague.reader() as session:
+        case = get_case(session, case_code)
+        stmt = (
+            select(File.id)
+            .join(Item, Item.id == File.item_id)
+            .where(Item.case_id == case.id, File.derived_from_id.is_(None))
+        )
+        if ern:
+            stmt = stmt.where(Item.ern == ern.strip().upper())
+        if missing_only:
+            stmt = stmt.where(~select(MediaExtraction.id).where(MediaExtraction.file_id == File.id).exists())
+        return list(session.scalars(stmt.order_by(File.id)))
+
+
+def extract_case(hague: Hague, case_code: str, *, ern: str | None = None, **options: Any) -> ExtractReport:
+    """Extract every original file of the case (or of one item) that has no extraction yet."""
+    return extract_file_ids(hague, _original_files(hague, case_code, ern, missing_only=True), **options)
+
+
+def reprocess(hague: Hague, case_code: str, *, ern: str | None = None, **options: Any) -> ExtractReport:
+    """Extract again with the tools installed now; earlier runs are kept (what tool, which version, when)."""
+    return extract_file_ids(hague, _original_files(hague, case_code, ern, missing_only=False), **options)
+
+
+def intake_hook(
+    hague: Hague, case_code: str, report: ExtractReport | None = None, **options: Any
+) -> Callable[[list[IngestRow]], None]:
+    """A callback for `ingest(after=...)`: extracts each committed batch; never raises into intake."""
+    report = report if report is not None else ExtractReport()
+
+    def after(rows: list[IngestRow]) -> None:
+        erns = [r.ern for r in rows if r.status == "registered"]
+        if not erns:
+            return
+        try:
+            with hague.reader() as session:
+                ids = list(
+                    session.scalars(
+                        select(File.id)
+                        .join(Item)
+                        .where(Item.ern.in_(erns), File.derived_from_id.is_(None))
+                        .order_by(File.id)
+                    )
+                )
+            report.files.extend(extract_file_ids(hague, ids, **options).files)
+        except Exception:  # intake MUST go on; `hague media extract` retries files left without a result
+            log.exception("media extraction after intake failed for %d items; run `hague media extract`", len(erns))
+
+    return after
+
+
+def ingest_with_media(
+    hague: Hague, case_code: str, paths: Iterable[Path], **options: Any
+) -> tuple[list[IngestRow], ExtractReport]:
+    """Intake (`hague.evidence.ingest`) with metadata extraction and near-duplicate checks after each commit."""
+    media_keys = ("trust_anchors", "limits", "batch", "radius")
+    media = {k: options.pop(k) for k in media_keys if k in options}
+    report = ExtractReport()
+    rows = ingest(hague, case_code, paths, after=intake_hook(hague, case_code, report, **media), **options)
+    return rows, report
