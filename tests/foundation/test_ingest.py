@@ -64,7 +64,9 @@ def test_unreadable_file_is_reported_by_name_and_the_rest_continues(
     hague: Hague, case_code: str, tmp_path: Path
 ) -> None:
     if os.geteuid() == 0:
-        pytest.skip("root reads everything; tests/test_hostile_intake.py runs this case as an unprivileged user")
+        pytest.skip(
+            "root reads everything; tests/foundation/test_hostile_intake.py runs this case as an unprivileged user"
+        )
     secret = tmp_path / "secret.txt"
     secret.write_text("x")
     secret.chmod(0)

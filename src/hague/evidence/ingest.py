@@ -16,15 +16,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from hague import __version__
 from hague.core import Hague
 from hague.db.base import utcnow
 from hague.errors import HagueError
-from hague.evidence.models import File, Item
-from hague.evidence.names import display_path, sanitise_name
-from hague.evidence.register import ItemInput, add_item, attach_file, get_case
+from hague.evidence.bulk import NewFile, register_files
+from hague.evidence.names import display_path
+from hague.evidence.register import ItemInput, get_case
 from hague.evidence.sniff import HEAD, sniff_mime
 from hague.store import StoredBlob
 
@@ -97,7 +95,7 @@ def _walk_dir(root: Path) -> Iterator[Candidate]:
 
 
 def _store(hague: Hague, candidate: Candidate) -> tuple[StoredBlob, str]:
-    blob = hague.store.put_path(candidate.path)
+    blob = hague.store.put_path(candidate.path, staged=True)
     with hague.store.open(blob.sha256) as fh:
         head = fh.read(HEAD)
     return blob, sniff_mime(head)
@@ -181,39 +179,37 @@ def _register(
     hague: Hague, case_code: str, batch: list[tuple[Candidate, StoredBlob, str]], meta: dict[str, str]
 ) -> list[IngestRow]:
     """Register a batch in one transaction (group commit): new items, or the existing ERN."""
-    out: list[IngestRow] = []
+    template = ItemInput(
+        kind=meta["kind"],
+        title="-",
+        collected_at=utcnow(),
+        collected_by=meta["collected_by"],
+        method=meta["method"],
+        tool="hague ingest",
+        tool_version=__version__,
+        classification=meta["classification"],
+    )
+    files = [
+        NewFile(blob.sha256, blob.size, mime, os.fsdecode(c.path.name), os.fsdecode(c.path.parent.name))
+        for c, blob, mime in batch
+    ]
+    # Blobs become durable and visible before the records that reference them commit.
+    failed = hague.store.publish()
+    rows = [
+        IngestRow(display_path(str(c.path)), "failed", sha256=blob.sha256, size=blob.size, error=failed[blob.sha256])
+        for c, blob, _ in batch
+        if blob.sha256 in failed
+    ]
+    kept = [(c, blob, f) for (c, blob, _), f in zip(batch, files, strict=True) if blob.sha256 not in failed]
+    if not kept:
+        return rows
     with hague.unit() as unit:
         case = get_case(unit.session, case_code)
-        for candidate, blob, mime in batch:
-            shown = display_path(str(candidate.path))
-            existing = unit.session.execute(
-                select(Item.ern)
-                .join(File, File.item_id == Item.id)
-                .where(Item.case_id == case.id, File.sha256 == blob.sha256, File.derived_from_id.is_(None))
-                .limit(1)
-            ).scalar_one_or_none()
-            if existing:
-                out.append(IngestRow(shown, "existing", existing, blob.sha256, blob.size))
-                continue
-            name = sanitise_name(os.fsdecode(candidate.path.name))
-            item = add_item(
-                unit,
-                case.code,
-                ItemInput(
-                    kind=meta["kind"],
-                    title=name,
-                    collected_at=utcnow(),
-                    collected_by=meta["collected_by"],
-                    method=meta["method"],
-                    tool="hague ingest",
-                    tool_version=__version__,
-                    source=sanitise_name(os.fsdecode(candidate.path.parent.name)),
-                    classification=meta["classification"],
-                ),
-            )
-            attach_file(unit, item, blob.sha256, blob.size, mime, name)
-            out.append(IngestRow(shown, "registered", item.ern, blob.sha256, blob.size))
-    return out
+        outcomes = register_files(unit, case, [f for _, _, f in kept], template)
+    return rows + [
+        IngestRow(display_path(str(c.path)), "existing" if o.existing else "registered", o.ern, blob.sha256, blob.size)
+        for (c, blob, _), o in zip(kept, outcomes, strict=True)
+    ]
 
 
 def write_manifest(rows: list[IngestRow], path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import BinaryIO, Protocol
 
 from hague.errors import ConfigurationError, IntakeError
 
-CHUNK = 4 * 1024 * 1024
+CHUNK = 8 * 1024 * 1024
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -45,8 +45,14 @@ class BlobStore(Protocol):
     def put_stream(self, stream: BinaryIO, expected_size: int | None = None) -> StoredBlob:
         """Store everything read from `stream`, hashing in the same pass."""
 
-    def put_path(self, path: Path) -> StoredBlob:
-        """Store a regular file; refuse symlinks, devices and files that change while read."""
+    def put_path(self, path: Path, *, staged: bool = False) -> StoredBlob:
+        """Store a regular file; refuse symlinks, devices and files that change while read.
+
+        `staged=True` allows a backend to defer durability to `publish()` (callers MUST call it).
+        """
+
+    def publish(self) -> dict[str, str]:
+        """Make staged objects durable and visible; {sha256: error} for failures."""
 
     def exists(self, sha256: str) -> bool:
         """True if an object with this digest is stored."""

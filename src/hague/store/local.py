@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +37,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _fsync_path(path: Path) -> str:
+    """fsync one file; the error text instead of raising, so a batch can report per file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return ""
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the store's disk is full; nothing was stored"
+        return f"store write failed: {exc.strerror}"
+
+
 class LocalStore:
     """Content-addressed write-once store in a local folder."""
 
@@ -47,6 +63,17 @@ class LocalStore:
         self.objects.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hague-store-write")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._staged: dict[str, list[Path]] = {}
+
+    def _buffers(self) -> tuple[bytearray, bytearray]:
+        """This thread's pair of chunk buffers, reused across writes (allocating 16 MiB per file is slow)."""
+        pair: tuple[bytearray, bytearray] | None = getattr(self._local, "buffers", None)
+        if pair is None:
+            pair = (bytearray(CHUNK), bytearray(CHUNK))
+            self._local.buffers = pair
+        return pair
 
     def path_of(self, sha256: str) -> Path:
         """Where an object lives on disk."""
@@ -62,26 +89,29 @@ class LocalStore:
         return removed
 
     def _copy(self, read: Callable[[bytearray], int], fd: int) -> tuple[str, int]:
+        """Read once; hash each chunk here while the writer thread writes it (double-buffered, no copies)."""
         digest = hashlib.sha256()
         total = 0
-        buf = bytearray(CHUNK)
+        buffers = self._buffers()
         pending: Future[None] | None = None
+        turn = 0
         while True:
-            n = read(buf)
+            buf = buffers[turn]
+            n = read(buf)  # the other buffer may still be being written: that is the overlap
             if not n:
                 break
-            chunk = bytes(memoryview(buf)[:n])
+            view = memoryview(buf)[:n]
             if pending is not None:
                 pending.result()
             if n >= SMALL:
-                # Write this chunk on the writer thread while hashing it here (both release the GIL).
-                pending = self._writer.submit(_write_all, fd, memoryview(chunk))
-                digest.update(chunk)
+                pending = self._writer.submit(_write_all, fd, view)
+                digest.update(view)
             else:
                 pending = None
-                digest.update(chunk)
-                _write_all(fd, memoryview(chunk))
+                digest.update(view)
+                _write_all(fd, view)
             total += n
+            turn ^= 1
         if pending is not None:
             pending.result()
         return digest.hexdigest(), total
@@ -97,7 +127,9 @@ class LocalStore:
         _fsync_dir(final.parent)
         return True
 
-    def _write(self, read: Callable[[bytearray], int], on_done: Callable[[int], None] | None = None) -> StoredBlob:
+    def _write(
+        self, read: Callable[[bytearray], int], on_done: Callable[[int], None] | None = None, staged: bool = False
+    ) -> StoredBlob:
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -105,9 +137,14 @@ class LocalStore:
                 sha256, size = self._copy(read, fd)
                 if on_done is not None:
                     on_done(size)
-                os.fsync(fd)
+                if not staged:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
+            if staged:
+                with self._lock:
+                    self._staged.setdefault(sha256, []).append(tmp)
+                return StoredBlob(sha256, size, not self.path_of(sha256).exists())
             created = self._commit(tmp, sha256)
             return StoredBlob(sha256, size, created)
         except OSError as exc:
@@ -128,8 +165,12 @@ class LocalStore:
 
         return self._write(stream.readinto, check)  # type: ignore[attr-defined]
 
-    def put_path(self, path: Path) -> StoredBlob:
-        """Store a regular file, refusing one that changes while it is read."""
+    def put_path(self, path: Path, *, staged: bool = False) -> StoredBlob:
+        """Store a regular file, refusing one that changes while it is read.
+
+        With `staged=True` the object stays invisible until `publish()` makes a whole batch durable at
+        once (concurrent fsyncs share journal commits); `open` already reads it.
+        """
         fd, before = open_regular_file(path)
         try:
 
@@ -139,7 +180,7 @@ class LocalStore:
                 except OSError as exc:
                     raise IntakeError(f"cannot read {path.name!r}: {exc.strerror}", path=str(path)) from exc
 
-            return self._write(read, lambda size: assert_unchanged(path, before, fd, size))
+            return self._write(read, lambda size: assert_unchanged(path, before, fd, size), staged)
         finally:
             os.close(fd)
 
@@ -147,8 +188,46 @@ class LocalStore:
         """True if stored."""
         return self.path_of(sha256).is_file()
 
+    def publish(self) -> dict[str, str]:
+        """Make every staged object durable and visible; returns {sha256: error} for those that failed."""
+        with self._lock:
+            staged, self._staged = self._staged, {}
+        if not staged:
+            return {}
+        failed: dict[str, str] = {}
+        keep = {sha: paths[0] for sha, paths in staged.items()}
+        for paths in staged.values():
+            for extra in paths[1:]:
+                extra.unlink(missing_ok=True)
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="hague-fsync") as pool:
+            for sha, error in zip(keep, pool.map(_fsync_path, keep.values()), strict=True):
+                if error:
+                    failed[sha] = error
+                    keep[sha].unlink(missing_ok=True)
+            parents: set[Path] = set()
+            for sha, tmp in keep.items():
+                if sha in failed:
+                    continue
+                final = self.path_of(sha)
+                if final.exists():
+                    tmp.unlink(missing_ok=True)
+                    continue
+                for folder in (final.parent.parent, final.parent):
+                    if not folder.exists():
+                        folder.mkdir(exist_ok=True)
+                        parents.add(folder.parent)
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, final)
+                parents.add(final.parent)
+            list(pool.map(_fsync_dir, parents))
+        return failed
+
     def open(self, sha256: str) -> BinaryIO:
-        """Open a stored object for reading."""
+        """Open a stored object for reading (a staged one too)."""
+        with self._lock:
+            pending = self._staged.get(sha256)
+        if pending:
+            return pending[0].open("rb")
         try:
             return self.path_of(sha256).open("rb")
         except FileNotFoundError as exc:

@@ -116,8 +116,8 @@ class S3Store:
 
         return self._upload(read, check)
 
-    def put_path(self, path: Path) -> StoredBlob:
-        """Store a regular file, refusing one that changes while it is read."""
+    def put_path(self, path: Path, *, staged: bool = False) -> StoredBlob:
+        """Store a regular file, refusing one that changes while it is read (S3 objects are durable at once)."""
         fd, before = open_regular_file(path)
         try:
             return self._upload(
@@ -126,6 +126,10 @@ class S3Store:
             )
         finally:
             os.close(fd)
+
+    def publish(self) -> dict[str, str]:
+        """Nothing to do: an S3 object is durable and visible when its upload completes."""
+        return {}
 
     def exists(self, sha256: str) -> bool:
         """True if stored."""
