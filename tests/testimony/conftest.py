@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from hague.access import roles
 from hague.access.roles import ROLES
@@ -38,9 +39,11 @@ def case(hague: Hague, case_code: str) -> str:
     return case_code
 
 
-def user(hague: Hague, username: str) -> User:
-    """Load a user."""
-    with hague.reader() as session:
+def user(source: Hague | Session, username: str) -> User:
+    """Load a user (inside an open session MUST pass that session: SQLite sessions do not nest)."""
+    if isinstance(source, Session):
+        return roles.get_user(source, username)
+    with source.reader() as session:
         return roles.get_user(session, username)
 
 
