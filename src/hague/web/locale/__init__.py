@@ -1,0 +1,1 @@
+"""Interface message catalogues (gettext .po/.mo) for English and Ukrainian."""
