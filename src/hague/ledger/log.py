@@ -8,17 +8,19 @@ write lock), so indices are dense and never reused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from hague.db.base import utcnow
 from hague.ledger.canonical import canonical_json
 from hague.ledger.models import LogEntry, LogNode, LogState
-from hague.ledger.rfc9162 import frontier_append, frontier_root, pack_frontier, unpack_frontier
+from hague.ledger.rfc9162 import frontier_append, frontier_root, leaf_hash, pack_frontier, unpack_frontier
 
 ENTRY_VERSION = 1
+_ENTRIES = cast(Table, LogEntry.__table__)
+_NODES = cast(Table, LogNode.__table__)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,6 @@ def append_many(session: Session, entries: list[tuple[str, dict[str, Any]]]) -> 
     """Append several entries in order within the current transaction (group commit)."""
     if not entries:
         return []
-    from hague.ledger.rfc9162 import leaf_hash
-
     state = _locked_state(session)
     frontier = unpack_frontier(state.frontier)
     size = state.size
@@ -68,9 +68,11 @@ def append_many(session: Session, entries: list[tuple[str, dict[str, Any]]]) -> 
         rows.append({"seq": size, "kind": kind, "body": body, "leaf_hash": leaf, "created_at": now})
         out.append(Appended(size, leaf))
         size += 1
-    session.execute(insert(LogEntry), rows)
+    # Core executemany on the session's connection: same transaction, without ORM bookkeeping per row.
+    conn = session.connection()
+    conn.execute(insert(_ENTRIES), rows)
     if nodes:
-        session.execute(insert(LogNode), nodes)
+        conn.execute(insert(_NODES), nodes)
     session.execute(update(LogState).where(LogState.id == 1).values(size=size, frontier=pack_frontier(frontier)))
     session.expire(state)
     return out

@@ -1,0 +1,185 @@
+"""Proofs from the stored tree: leaf hashes (`log_entries`) and perfect subtrees (`log_nodes`).
+
+`StoredTree` mirrors the stored hashes in memory, one packed byte string per level, extended
+incrementally as the log grows (rows are append-only, so what was loaded never changes). Any range
+a proof needs is a stored perfect subtree or a right-edge partial one folded from a few of them
+(RFC 9162 §2.1.3-2.1.4 via `rfc9162.inclusion_ranges/consistency_ranges`): no full recomputation.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from hague.errors import IntegrityError, NotFound
+from hague.ledger.models import LogState
+from hague.ledger.rfc9162 import EMPTY_ROOT, consistency_ranges, inclusion_ranges, node_hash
+
+
+class StoredTree:
+    """In-memory copy of the stored tree hashes up to `size`; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.levels: list[bytearray] = []
+        self._partial: dict[tuple[int, int], bytes] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_leaves(cls, leaves: list[bytes]) -> StoredTree:
+        """A tree held only in memory (tests, benchmarks, bundle tools): perfect subtrees built bottom-up."""
+        tree = cls()
+        packed = bytearray(b"".join(leaves))
+        tree.levels.append(packed)
+        while len(packed) >= 64:
+            nxt = bytearray()
+            for i in range(0, len(packed) - 63, 64):
+                nxt += node_hash(bytes(packed[i : i + 32]), bytes(packed[i + 32 : i + 64]))
+            tree.levels.append(nxt)
+            packed = nxt
+        tree.size = len(leaves)
+        return tree
+
+    def refresh(self, session: Session) -> int:
+        """Load the rows appended since the last refresh; returns the committed size."""
+        state = session.get(LogState, 1)
+        target = 0 if state is None else int(state.size)
+        with self._lock:
+            if target <= self.size:
+                return self.size
+            conn = session.connection()
+            if not self.levels:
+                self.levels.append(bytearray())
+            leaves = self.levels[0]
+            have = len(leaves) // 32
+            rows = conn.execute(
+                text("SELECT seq, leaf_hash FROM log_entries WHERE seq >= :a AND seq < :b ORDER BY seq"),
+                {"a": have, "b": target},
+            )
+            for seq, leaf in rows:
+                if seq != len(leaves) // 32 or len(leaf) != 32:
+                    raise IntegrityError(f"log entry {len(leaves) // 32} is missing or malformed", seq=seq)
+                leaves += leaf
+            if len(leaves) // 32 != target:
+                raise IntegrityError(f"log entry {len(leaves) // 32} is missing", seq=len(leaves) // 32)
+            level = 1
+            while target >> level:
+                if len(self.levels) <= level:
+                    self.levels.append(bytearray())
+                packed = self.levels[level]
+                want = target >> level
+                have = len(packed) // 32
+                if have < want:
+                    rows = conn.execute(
+                        text(
+                            "SELECT idx, hash FROM log_nodes WHERE level = :l AND idx >= :a AND idx < :b ORDER BY idx"
+                        ),
+                        {"l": level, "a": have, "b": want},
+                    )
+                    for idx, digest in rows:
+                        if idx != len(packed) // 32 or len(digest) != 32:
+                            break
+                        packed += digest
+                    if len(packed) // 32 != want:
+                        raise IntegrityError(
+                            f"stored node level {level} index {len(packed) // 32} is missing or malformed",
+                            level=level,
+                            index=len(packed) // 32,
+                        )
+                level += 1
+            self.size = target
+            return target
+
+    def perfect(self, level: int, index: int) -> bytes:
+        """Hash of the perfect subtree at (level, index)."""
+        return bytes(self.levels[level][index * 32 : index * 32 + 32])
+
+    def range_hash(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) for a range a proof plan produced (perfect, or right-edge partial)."""
+        count = end - start
+        if count & (count - 1) == 0:
+            level = count.bit_length() - 1
+            i = (start >> level) * 32
+            return bytes(self.levels[level][i : i + 32])
+        key = (start, end)
+        cached = self._partial.get(key)
+        if cached is not None:
+            return cached
+        parts: list[bytes] = []
+        pos = start
+        while pos < end:
+            level = (end - pos).bit_length() - 1
+            i = (pos >> level) * 32
+            parts.append(bytes(self.levels[level][i : i + 32]))
+            pos += 1 << level
+        root = parts[-1]
+        for part in reversed(parts[:-1]):
+            root = node_hash(part, root)
+        if len(self._partial) > 65536:
+            self._partial.clear()
+        self._partial[key] = root
+        return root
+
+    def _check_size(self, size: int) -> None:
+        if size > self.size:
+            raise NotFound(f"the log has {self.size} entries, not {size}")
+
+    def root(self, size: int) -> bytes:
+        """MTH of the first `size` entries."""
+        self._check_size(size)
+        return EMPTY_ROOT if size == 0 else self.range_hash(0, size)
+
+    def leaf(self, index: int) -> bytes:
+        """Stored leaf hash of entry `index`."""
+        self._check_size(index + 1)
+        return self.perfect(0, index)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[size]) (RFC 9162 §2.1.3.1)."""
+        self._check_size(size)
+        if not 0 <= index < size:
+            raise NotFound(f"entry {index} is not in a tree of size {size}")
+        return [self.range_hash(a, b) for a, b in inclusion_ranges(index, size)]
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        """PROOF(old, D[new]) (RFC 9162 §2.1.4.1)."""
+        self._check_size(new)
+        if not 0 <= old <= new:
+            raise NotFound(f"no consistency proof from size {old} to size {new}")
+        return [self.range_hash(a, b) for a, b in consistency_ranges(old, new)]
+
+
+_TREES: weakref.WeakKeyDictionary[Engine, StoredTree] = weakref.WeakKeyDictionary()
+_TREES_LOCK = threading.Lock()
+
+
+def stored_tree(session: Session, size: int | None = None) -> StoredTree:
+    """The cached tree of this session's database, refreshed if it is smaller than `size` (or the log)."""
+    bind: Any = session.get_bind()
+    engine: Engine = bind.engine if hasattr(bind, "engine") else bind
+    with _TREES_LOCK:
+        tree = _TREES.get(engine)
+        if tree is None:
+            tree = _TREES[engine] = StoredTree()
+    if size is None or size > tree.size:
+        tree.refresh(session)
+    return tree
+
+
+def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
+    """Inclusion proof of entry `index` in the tree of `size`, from the stored hashes."""
+    return stored_tree(session, size).inclusion_proof(index, size)
+
+
+def consistency_proof(session: Session, old: int, new: int) -> list[bytes]:
+    """Consistency proof between two sizes, from the stored hashes."""
+    return stored_tree(session, new).consistency_proof(old, new)
+
+
+def root_at(session: Session, size: int) -> bytes:
+    """The root of the tree of `size`, from the stored hashes."""
+    return stored_tree(session, size).root(size)
