@@ -10,6 +10,7 @@ import typer
 from hague.cli import access as access_cli
 from hague.cli import casualties as casualties_cli
 from hague.cli import evidence as evidence_cli
+from hague.cli import identify as identify_cli
 from hague.cli import media as media_cli
 from hague.cli import testimony as testimony_cli
 from hague.cli import web as web_cli
@@ -61,6 +62,7 @@ app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
+app.add_typer(identify_cli.identify_app, name="identify")
 app.add_typer(media_cli.media_app, name="media")
 app.add_typer(casualties_cli.app, name="casualties")
 testimony_cli.register(app)
