@@ -8,6 +8,7 @@ from hague.casualties import models as casualties_models  # noqa: F401
 from hague.custody import models as custody_models  # noqa: F401
 from hague.evidence import models as evidence_models
 from hague.forensics import models as forensics_models  # noqa: F401
+from hague.identify import models as identify_models  # noqa: F401
 from hague.ledger import models as ledger_models
 from hague.media import models as media_models  # noqa: F401
 from hague.search import models as search_models  # noqa: F401
