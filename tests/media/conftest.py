@@ -4,6 +4,7 @@ a video and its re-encode, a C2PA-signed JPEG, WARC/WACZ captures and documents.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
 
+from hague.core import Hague
+from hague.evidence import register
 from hague.media.extract import Extraction, FileJob, extract_batch
+from hague.settings import Settings
 from tests.media import builders
 from tests.media.synthetic import jpeg_bytes, scene, transform
 
@@ -141,3 +145,29 @@ def extracted(media_set: MediaSet) -> dict[str, Extraction]:
         media_set.pdf, media_set.docx,
     ]  # fmt: skip
     return {r.key: r for r in extract_batch([job_for(p) for p in paths])}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared_hague(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hague]:
+    """One instance per test module and backend, for tests that read what one intake wrote."""
+    root = tmp_path_factory.mktemp("shared-hague")
+    if request.param == "sqlite":
+        url = request.getfixturevalue("sqlite_factory").new(root)
+    else:
+        factory = request.getfixturevalue("postgres_factory")
+        url = factory.new()
+    settings = Settings(data_dir=root / "data", database_url=url)
+    settings.data_dir.mkdir(parents=True)
+    instance = Hague(settings)
+    with instance.unit() as unit:
+        register.create_organisation(unit, "OTP", "Office of the Prosecutor")
+    yield instance
+    instance.close()
+    if request.param == "postgresql":
+        factory.drop(url)
+
+
+def new_case(hague: Hague, title: str = "media test") -> str:
+    """A fresh case in `hague` (cases keep shared-instance tests apart)."""
+    with hague.unit() as unit:
+        return register.create_case(unit, "OTP", "UKR", title).code

@@ -7,10 +7,11 @@ topped up with newer rows on each use. Queries try all eight orientations of the
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hague.core import Hague
@@ -46,15 +47,14 @@ class CaseIndex:
     frame_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
-_CACHE: dict[tuple[str, int], CaseIndex] = {}
+_CACHE: weakref.WeakKeyDictionary[Engine, dict[int, CaseIndex]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def case_index(hague: Hague, session: Session, case_id: int) -> CaseIndex:
     """The case's index, brought up to date with hashes stored since it was last used."""
-    key = (hague.engine.url.render_as_string(hide_password=True), case_id)
     with _LOCK:
-        entry = _CACHE.setdefault(key, CaseIndex())
+        entry = _CACHE.setdefault(hague.engine, {}).setdefault(case_id, CaseIndex())
         rows = session.execute(
             select(MediaHash.id, MediaHash.value, MediaHash.item_id, MediaHash.frame)
             .where(MediaHash.case_id == case_id, MediaHash.id > entry.last_id)
@@ -71,10 +71,8 @@ def case_index(hague: Hague, session: Session, case_id: int) -> CaseIndex:
 
 def forget(hague: Hague) -> None:
     """Drop cached indexes of this instance (after a restore, or in tests)."""
-    url = hague.engine.url.render_as_string(hide_password=True)
     with _LOCK:
-        for key in [k for k in _CACHE if k[0] == url]:
-            del _CACHE[key]
+        _CACHE.pop(hague.engine, None)
 
 
 def nearest(

@@ -15,6 +15,7 @@ from hague.media.normalise import plain, suggestions
 from hague.media.sandbox import Limits, SandboxFailure, stream_isolated
 
 BATCH = 250
+PROBE = "hague.media.probes:probe_batch"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _fail(state: _State, parser: str, reason: str) -> None:
     state.result.errors.append({"parser": parser, "reason": reason})
 
 
-def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: dict[str, str]) -> bool:
+def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: dict[str, str], target: str) -> bool:
     """One child over the files still pending; returns True if anything progressed."""
     files = [
         {
@@ -69,7 +70,7 @@ def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: di
     current: str | None = None
     progressed = False
     try:
-        for message in stream_isolated("hague.media.probes:probe_batch", {"files": files, "trust": trust}, limits):
+        for message in stream_isolated(target, {"files": files, "trust": trust}, limits):
             event = message.get("event")
             if event == "tools":
                 tools.update(message["tools"])
@@ -135,15 +136,20 @@ def _finish(state: _State, tools: dict[str, str]) -> Extraction:
     return result
 
 
-def extract_batch(jobs: list[FileJob], *, trust: str | None = None, limits: Limits | None = None) -> list[Extraction]:
-    """Parse `jobs` in isolated children until every file has a result or a recorded failure."""
+def extract_batch(
+    jobs: list[FileJob], *, trust: str | None = None, limits: Limits | None = None, target: str = PROBE
+) -> list[Extraction]:
+    """Parse `jobs` in isolated children until every file has a result or a recorded failure.
+
+    `target` names the parser entry point ("module:function"); tests substitute a hostile one.
+    """
     limits = limits or Limits()
     states = {job.key: _State(job) for job in jobs}
     tools: dict[str, str] = {}
     for _ in range(len(jobs) + 2):
         if not any(s.python or s.exiftool for s in states.values()):
             break
-        if not _run(states, trust, limits, tools):
+        if not _run(states, trust, limits, tools, target):
             for state in states.values():
                 if state.python or state.exiftool:
                     _fail(state, "sandbox", "parser made no progress")

@@ -59,6 +59,8 @@ class HammingIndex:
 
     def _build(self) -> None:
         self._order, self._offsets = [], []
+        if not len(self._hashes):
+            return  # small indexes live in `_pending` and are scanned directly
         for w in range(WORDS):
             words = ((self._hashes >> np.uint64(WORD_BITS * w)) & np.uint64(0xFFFF)).astype(np.int64)
             self._order.append(np.argsort(words, kind="stable"))
@@ -82,7 +84,7 @@ class HammingIndex:
             self._flips[sub] = _flips(sub).astype(np.int64)
         flips = self._flips[sub]
         parts = []
-        for w in range(WORDS):
+        for w in range(len(self._offsets)):
             keys = ((int(query) >> (WORD_BITS * w)) & 0xFFFF) ^ flips
             parts.append(self._order[w][_ranges(self._offsets[w][keys], self._offsets[w][keys + 1])])
         candidates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

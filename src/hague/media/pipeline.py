@@ -112,6 +112,7 @@ def _extract_chunk(
             .join(Item, Item.id == File.item_id)
             .join(Case, Case.id == Item.case_id)
             .where(File.id.in_(file_ids))
+            .order_by(File.id)
         ).all()
         for _file, _item, case in rows:
             _ = case.code  # load the organisation while the session is open
