@@ -368,6 +368,10 @@ def _flush(batch: _Batch) -> None:
     """Write the batch's events, the new custody state and the log entries (still uncommitted)."""
     session = batch.session
     session.flush()
+    appended = append_many(session, batch.entries)
+    batch.unit.appended.extend(appended)
+    for row, entry in zip(batch.rows, appended, strict=True):
+        row["log_seq"] = entry.seq
     if batch.rows:
         session.execute(insert(CustodyEvent), batch.rows)
     touched = [t for t in batch.trails.values() if t.last_at is not None]
@@ -378,7 +382,6 @@ def _flush(batch: _Batch) -> None:
     if old:
         table = cast(Table, CustodyState.__table__)
         session.execute(update(table).where(table.c.item_id == bindparam("key")), old)
-    batch.unit.appended.extend(append_many(session, batch.entries))
 
 
 def record_in(unit: Unit, store: BlobStore, planned: Sequence[tuple[str, User, EventInput]]) -> list[dict[str, Any]]:

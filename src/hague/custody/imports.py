@@ -45,6 +45,7 @@ CSV_COLUMNS = (
     "notes",
     "source_ref",
 )
+DETAIL_COLUMNS = ("method", "lab", "result", "decision", "authorised_by", "destination")
 
 
 @dataclass
@@ -101,6 +102,7 @@ def read_csv(path: Path) -> Iterator[ImportedEvent]:
                 condition=row.get("condition") or "",
                 notes=row.get("notes") or "",
                 source_ref=row.get("source_ref") or f"line {line}",
+                details={k: row[k].strip() for k in DETAIL_COLUMNS if (row.get(k) or "").strip()},
             )
 
 
@@ -175,11 +177,14 @@ def import_events(unit: Unit, case_code: str, events: Iterable[ImportedEvent]) -
             for key, value in state.items():
                 setattr(old, key, value)
     session.flush()
+    appended = append_many(session, entries)
+    unit.appended.extend(appended)
+    for row, entry in zip(rows, appended, strict=True):
+        row["log_seq"] = entry.seq
     if rows:
         session.execute(insert(CustodyEvent), rows)
     if new_states:
         session.execute(insert(CustodyState), new_states)
-    unit.appended.extend(append_many(session, entries))
     return len(rows)
 
 
@@ -230,7 +235,7 @@ def _row(
         "seal_state": seal_state,
         "condition": _check_text(event.condition, "condition", 300, required=False),
         "notes": _check_text(event.notes, "notes", 20000, required=False),
-        "details": dict(event.details),
+        "details": {k: _check_text(str(v), k, 2000) for k, v in event.details.items()},
         "attachments": [],
         "source": "imported",
         "source_ref": _check_text(event.source_ref, "source reference", 200, required=False),

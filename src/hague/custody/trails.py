@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from hague.custody.models import CustodyEvent
@@ -32,16 +33,28 @@ class Step:
     room: str
     shelf: str
     reason: str
-    seal_numbers: list[str]
+    seals_json: str
     seal_state: str
     condition: str
-    details: dict[str, Any]
+    details_json: str
     source: str
+
+    @property
+    def seal_numbers(self) -> list[str]:
+        """Seal numbers (kept as stored JSON text until asked for: analyses of 100,000 events rarely need them)."""
+        return list(json.loads(self.seals_json))
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """Type-specific details (method, lab, decision...)."""
+        return dict(json.loads(self.details_json))
 
     def field_value(self, name: str) -> Any:
         """A field by the name an SOP uses (event columns, then type-specific details)."""
         if name == "counterpart":
             return self.counterpart_name
+        if name == "seal_numbers":
+            return self.seals_json not in ("[]", "")
         if name in self.__slots__:
             return getattr(self, name)
         return self.details.get(name)
@@ -58,27 +71,34 @@ class Trail:
     steps: list[Step]
 
 
-COLUMNS = (
-    CustodyEvent.item_id,
-    CustodyEvent.seq,
-    CustodyEvent.event_type,
-    CustodyEvent.occurred_at,
-    CustodyEvent.actor_id,
-    CustodyEvent.actor_name,
-    CustodyEvent.organisation_id,
-    CustodyEvent.counterpart_id,
-    CustodyEvent.counterpart_name,
-    CustodyEvent.place,
-    CustodyEvent.facility,
-    CustodyEvent.room,
-    CustodyEvent.shelf,
-    CustodyEvent.reason,
-    CustodyEvent.seal_numbers,
-    CustodyEvent.seal_state,
-    CustodyEvent.condition,
-    CustodyEvent.details,
-    CustodyEvent.source,
-)
+def _columns(dialect: str) -> tuple[Any, ...]:
+    """Columns of a Step; JSON as text and SQLite times as text, parsed faster than the generic types do."""
+    when = cast(CustodyEvent.occurred_at, Text) if dialect == "sqlite" else CustodyEvent.occurred_at
+    return (
+        CustodyEvent.item_id,
+        CustodyEvent.seq,
+        CustodyEvent.event_type,
+        when,
+        CustodyEvent.actor_id,
+        CustodyEvent.actor_name,
+        CustodyEvent.organisation_id,
+        CustodyEvent.counterpart_id,
+        CustodyEvent.counterpart_name,
+        CustodyEvent.place,
+        CustodyEvent.facility,
+        CustodyEvent.room,
+        CustodyEvent.shelf,
+        CustodyEvent.reason,
+        cast(CustodyEvent.seal_numbers, Text),
+        CustodyEvent.seal_state,
+        CustodyEvent.condition,
+        cast(CustodyEvent.details, Text),
+        CustodyEvent.source,
+    )
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def load_trails(
@@ -86,7 +106,8 @@ def load_trails(
 ) -> list[Trail]:
     """Trails of one item, of a case's items, or of the items an organisation owns (in ERN order)."""
     items = select(Item.id, Item.ern, Item.case_id, Item.organisation_id)
-    events = select(*COLUMNS)
+    dialect = session.get_bind().dialect.name
+    events = select(*_columns(dialect))
     if ern is not None:
         item = get_item(session, ern)
         items, events = items.where(Item.id == item.id), events.where(CustodyEvent.item_id == item.id)
@@ -104,8 +125,13 @@ def load_trails(
         row.id: Trail(row.id, row.ern, row.case_id, row.organisation_id, [])
         for row in session.execute(items.order_by(Item.id))
     }
-    for row in session.execute(events.order_by(CustodyEvent.item_id, CustodyEvent.seq)):
-        trails[row[0]].steps.append(Step(*row[1:]))
+    rows = session.execute(events.order_by(CustodyEvent.item_id, CustodyEvent.seq)).tuples()
+    if dialect == "sqlite":
+        for row in rows:
+            trails[row[0]].steps.append(Step(row[1], row[2], _utc(row[3]), *row[4:]))
+    else:
+        for row in rows:
+            trails[row[0]].steps.append(Step(*row[1:]))
     return [t for t in trails.values() if t.steps]
 
 

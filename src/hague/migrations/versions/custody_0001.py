@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("source_ref", sa.String(length=200), nullable=False),
         sa.Column("recorded_at", TS, nullable=False),
+        sa.Column("log_seq", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_custody_events_item_id_items")),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_custody_events_case_id_cases")),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_custody_events_actor_id_users")),
