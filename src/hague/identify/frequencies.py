@@ -1,7 +1,7 @@
 """Allele frequency databases: one table per population, CSV `marker,allele,frequency`.
 
-Rare and unseen alleles get at least `min_frequency` (NRC II recommendation 4.3 style floor), after which
-each marker is renormalised so the genotype probabilities of the population model stay proper.
+Rare and unseen alleles get `min_frequency` (an NRC II-style floor) and the other alleles of the marker are
+scaled to fill the rest, so frequencies still sum to one and flooring twice changes nothing.
 """
 
 from __future__ import annotations
@@ -47,15 +47,29 @@ class FrequencyTable:
             ) from None
 
     def with_alleles(self, observed: Mapping[str, Iterable[str]]) -> FrequencyTable:
-        """A copy where every observed allele exists: unseen ones enter at `min_frequency`, then renormalised."""
+        """A copy where every observed allele exists: rare and unseen alleles get exactly `min_frequency`
+        and the others are scaled to fill the rest, so applying it again changes nothing."""
         out: dict[str, dict[str, float]] = {}
         for marker, table in self.markers.items():
-            freqs = {a: max(f, self.min_frequency) for a, f in table.items()}
+            freqs = dict(table)
             for allele in observed.get(marker, ()):
-                freqs.setdefault(allele, self.min_frequency)
-            total = sum(freqs.values())
-            out[marker] = {a: f / total for a, f in freqs.items()}
+                freqs.setdefault(allele, 0.0)
+            out[marker] = _floor(freqs, self.min_frequency)
         return FrequencyTable(self.name, out, self.min_frequency)
+
+
+def _floor(freqs: dict[str, float], floor: float) -> dict[str, float]:
+    low: set[str] = set()
+    while True:
+        low |= {a for a, f in freqs.items() if f <= floor}
+        rest = sum(f for a, f in freqs.items() if a not in low)
+        if len(low) * floor >= 1 or rest <= 0:
+            raise ValidationError("too many alleles for the minimum frequency", field="min_frequency")
+        scale = (1 - len(low) * floor) / rest
+        scaled = {a: floor if a in low else f * scale for a, f in freqs.items()}
+        if all(f > floor for a, f in scaled.items() if a not in low):
+            return scaled
+        freqs = scaled
 
 
 def parse_frequencies_csv(text: str, name: str, min_frequency: float = DEFAULT_MIN_FREQUENCY) -> FrequencyTable:
