@@ -92,7 +92,16 @@ def grant_role(unit: Unit, case_code: str, username: str, role: str, granted_by:
     grant = CaseRole(case_id=case.id, user_id=user.id, role=role)
     unit.session.add(grant)
     unit.session.flush()
-    unit.attest("role.granted", {"case": case.code, "user": user.username, "role": role, "by": granted_by})
+    unit.attest(
+        "role.granted",
+        {
+            "case": case.code,
+            "user": user.username,
+            "role": role,
+            "by": granted_by,
+            "record": record_hash({"case": case.code, "user": user.username, "role": role}),
+        },
+    )
     return grant
 
 

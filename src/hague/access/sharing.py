@@ -10,6 +10,12 @@ from hague.db.base import utcnow
 from hague.errors import NotFound, PermissionDenied
 from hague.evidence.models import Item, Share, User
 from hague.evidence.register import get_case, get_item, get_organisation
+from hague.ledger.canonical import record_hash
+
+
+def share_record(grant: Share, case: str, ern: str | None, organisation: str) -> dict[str, object]:
+    """What a `share.granted` entry attests."""
+    return {"share": grant.id, "case": case, "ern": ern, "organisation": organisation, "by": grant.granted_by}
 
 
 def share(unit: Unit, case_code: str, organisation: str, by: User, ern: str | None = None) -> Share:
@@ -26,7 +32,14 @@ def share(unit: Unit, case_code: str, organisation: str, by: User, ern: str | No
     unit.session.flush()
     unit.attest(
         "share.granted",
-        {"case": case.code, "ern": item.ern if item else None, "organisation": org.code, "by": by.username},
+        {
+            "case": case.code,
+            "ern": item.ern if item else None,
+            "organisation": org.code,
+            "by": by.username,
+            "share": grant.id,
+            "record": record_hash(share_record(grant, case.code, item.ern if item else None, org.code)),
+        },
     )
     return grant
 
@@ -45,9 +58,17 @@ def revoke(unit: Unit, case_code: str, organisation: str, by: User, ern: str | N
         grant.revoked_at = utcnow()
         grant.revoked_by = by.username
     unit.session.flush()
+    ids = sorted(grant.id for grant in grants)
     unit.attest(
         "share.revoked",
-        {"case": case.code, "ern": item.ern if item else None, "organisation": org.code, "by": by.username},
+        {
+            "case": case.code,
+            "ern": item.ern if item else None,
+            "organisation": org.code,
+            "by": by.username,
+            "shares": ids,
+            "record": record_hash({"shares": ids, "by": by.username}),
+        },
     )
     return len(grants)
 

@@ -6,7 +6,7 @@ returns the record hash recomputed from current rows (raising NotFound if the re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,23 @@ def record_check(kind: str) -> Callable[[RecordCheck], RecordCheck]:
 
     def register(func: RecordCheck) -> RecordCheck:
         CHECKS[kind] = func
+        return func
+
+    return register
+
+
+EntryKey = tuple[Any, ...]
+KeyOf = Callable[[dict[str, Any]], EntryKey | None]
+RowLister = Callable[[Session], Iterable[tuple[EntryKey, str]]]
+ROWS: dict[str, tuple[KeyOf, RowLister]] = {}
+
+
+def record_rows(kind: str, key: KeyOf) -> Callable[[RowLister], RowLister]:
+    """Register which rows MUST have an entry of type `kind`: the lister yields (key, label) per row and
+    `key(fields)` gives the same key for an entry, so `verify` can name rows that were never attested."""
+
+    def register(func: RowLister) -> RowLister:
+        ROWS[kind] = (key, func)
         return func
 
     return register
