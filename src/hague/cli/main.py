@@ -9,8 +9,10 @@ import typer
 
 from hague.cli import access as access_cli
 from hague.cli import casualties as casualties_cli
+from hague.cli import custody as custody_cli
 from hague.cli import evidence as evidence_cli
 from hague.cli import identify as identify_cli
+from hague.cli import ledger as ledger_cli
 from hague.cli import media as media_cli
 from hague.cli import testimony as testimony_cli
 from hague.cli import web as web_cli
@@ -62,10 +64,14 @@ app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
+app.add_typer(custody_cli.custody_app, name="custody")
+app.add_typer(custody_cli.workflow_app, name="workflow")
+app.add_typer(custody_cli.forensic_app, name="forensic")
 app.add_typer(identify_cli.identify_app, name="identify")
 app.add_typer(media_cli.media_app, name="media")
 app.add_typer(casualties_cli.app, name="casualties")
 testimony_cli.register(app)
+ledger_cli.register(app)
 app.command("ingest")(evidence_cli.ingest_cmd)
 app.command("serve")(web_cli.serve)
 app.command("demo-users")(web_cli.demo_users)
