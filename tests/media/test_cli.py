@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -28,7 +29,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory, media_set: MediaSet) -> tuple[
     return runner, base
 
 
-def _json(cli: tuple[CliRunner, list[str]], *args: str) -> object:
+def _json(cli: tuple[CliRunner, list[str]], *args: str) -> Any:
     runner, base = cli
     result = runner.invoke(app, [*base, *args, "--json"])
     assert result.exit_code == 0, result.output
@@ -37,7 +38,6 @@ def _json(cli: tuple[CliRunner, list[str]], *args: str) -> object:
 
 def test_show_lists_runs_with_tools_and_suggestions(cli: tuple[CliRunner, list[str]]) -> None:
     view = _json(cli, "media", "show", "UKR-OTP-0001-0001")
-    assert isinstance(view, dict)
     (run,) = view["runs"]
     assert run["run"] == 1 and "exiftool" in run["tools"]
     assert run["suggestions"]["device"]["make"] == "Canon"
@@ -47,20 +47,19 @@ def test_show_lists_runs_with_tools_and_suggestions(cli: tuple[CliRunner, list[s
 def test_similar_by_ern_and_by_file(cli: tuple[CliRunner, list[str]], media_set: MediaSet) -> None:
     by_ern = _json(cli, "media", "similar", "UKR-OTP-0001", "--ern", "UKR-OTP-0001-0002")
     by_file = _json(cli, "media", "similar", "UKR-OTP-0001", "--file", str(media_set.copies["rotate90"]))
-    assert [m["ern"] for m in by_ern] == ["UKR-OTP-0001-0001"]  # type: ignore[union-attr]
-    assert {m["ern"] for m in by_file} == {"UKR-OTP-0001-0001", "UKR-OTP-0001-0002"}  # type: ignore[union-attr]
+    assert [m["ern"] for m in by_ern] == ["UKR-OTP-0001-0001"]
+    assert {m["ern"] for m in by_file} == {"UKR-OTP-0001-0001", "UKR-OTP-0001-0002"}
 
 
 def test_clusters_lists_the_near_duplicate_group(cli: tuple[CliRunner, list[str]]) -> None:
     clusters = _json(cli, "media", "clusters", "UKR-OTP-0001")
-    assert [(c["kind"], [m["ern"] for m in c["members"]]) for c in clusters] == [  # type: ignore[union-attr]
+    assert [(c["kind"], [m["ern"] for m in c["members"]]) for c in clusters] == [
         ("near", ["UKR-OTP-0001-0001", "UKR-OTP-0001-0002"])
     ]
 
 
 def test_capture_shows_target_signature_and_records(cli: tuple[CliRunner, list[str]]) -> None:
     capture = _json(cli, "media", "capture", "UKR-OTP-0001-0003")
-    assert isinstance(capture, dict)
     assert capture["target_url"].startswith("https://news.example.org/")
     assert capture["signature"]["status"] == "valid"
     assert all(len(r["sha256"]) == 64 for r in capture["records"] if r["type"] == "response")
@@ -68,7 +67,7 @@ def test_capture_shows_target_signature_and_records(cli: tuple[CliRunner, list[s
 
 def test_reprocess_adds_second_runs(cli: tuple[CliRunner, list[str]]) -> None:
     report = _json(cli, "media", "reprocess", "UKR-OTP-0001", "--ern", "UKR-OTP-0001-0001")
-    assert [(f["ern"], f["run"]) for f in report] == [("UKR-OTP-0001-0001", 2)]  # type: ignore[union-attr]
+    assert [(f["ern"], f["run"]) for f in report] == [("UKR-OTP-0001-0001", 2)]
 
 
 def test_extract_has_nothing_left_to_do_after_ingest(cli: tuple[CliRunner, list[str]]) -> None:

@@ -34,7 +34,9 @@ def test_precision_and_recall_on_a_generated_set() -> None:
     ]
     owner = np.array([*range(TOTAL - COPIES), *sources.tolist()])
     index = HammingIndex(np.array([h[0] for h in originals + copies], dtype=np.uint64))
-    true_pairs, found_true, found_false = set(), set(), set()
+    true_pairs: set[frozenset[int]] = set()
+    found_true: set[frozenset[int]] = set()
+    found_false: set[frozenset[int]] = set()
     for i, src in enumerate(sources):
         true_pairs.add(frozenset((int(src), TOTAL - COPIES + i)))
     for position, orientations in enumerate(originals + copies):
