@@ -23,7 +23,7 @@ alleles = st.sampled_from(["6", "7", "8", "9", "9.3", "10", "11", "12.2", "30.2"
         st.tuples(alleles, st.one_of(st.none(), alleles)),
         min_size=1,
     )
-)  # noqa: E501
+)
 def test_profiles_csv_round_trips(genos: dict) -> None:
     profile = Profile("S-1")
     for marker, (a, b) in genos.items():
