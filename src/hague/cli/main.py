@@ -9,6 +9,7 @@ import typer
 
 from hague.cli import access as access_cli
 from hague.cli import casualties as casualties_cli
+from hague.cli import custody as custody_cli
 from hague.cli import evidence as evidence_cli
 from hague.cli import identify as identify_cli
 from hague.cli import ledger as ledger_cli
@@ -63,6 +64,9 @@ app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
+app.add_typer(custody_cli.custody_app, name="custody")
+app.add_typer(custody_cli.workflow_app, name="workflow")
+app.add_typer(custody_cli.forensic_app, name="forensic")
 app.add_typer(identify_cli.identify_app, name="identify")
 app.add_typer(media_cli.media_app, name="media")
 app.add_typer(casualties_cli.app, name="casualties")
