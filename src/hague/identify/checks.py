@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from hague.identify.models import (
 from hague.identify.records import am_record, get_am, get_pm, pm_record, sample_record
 from hague.identify.store import frequency_record, pedigree_record, profile_record
 from hague.identify.workflow import event_record
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import record_hash
 
 
@@ -101,3 +102,62 @@ def _event(session: Session, fields: dict[str, Any]) -> str:
 
 for _step in ("candidate", "reviewed", "confirmed", "notified"):
     record_check(f"identify.{_step}")(_event)
+
+
+# rows that MUST have an entry: `verify` names any identification record that was never attested
+def _case_codes(session: Session) -> dict[int, str]:
+    return {case.id: case.code for case in session.scalars(select(Case))}
+
+
+@record_rows("identify.am_recorded", key=lambda f: (f.get("code"),))
+def _am_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for code in session.scalars(select(AMReport.code)):
+        yield (code,), f"AM report {code}"
+
+
+@record_rows("identify.pm_recorded", key=lambda f: (f.get("code"),))
+def _pm_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for code in session.scalars(select(PMRecord.code)):
+        yield (code,), f"PM record {code}"
+
+
+@record_rows("identify.sample_registered", key=lambda f: (f.get("case"), f.get("barcode")))
+def _sample_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    codes = _case_codes(session)
+    for case_id, barcode in session.execute(select(Sample.case_id, Sample.barcode)).tuples():
+        yield (codes[case_id], barcode), f"sample {barcode}"
+
+
+@record_rows("identify.profile_imported", key=lambda f: (f.get("case"), f.get("barcode")))
+def _profile_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    codes = _case_codes(session)
+    for case_id, barcode in session.execute(select(StrProfile.case_id, StrProfile.barcode)).tuples():
+        yield (codes[case_id], barcode), f"STR profile of {barcode}"
+
+
+@record_rows("identify.frequencies_imported", key=lambda f: (f.get("case"), f.get("name")))
+def _frequency_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    codes = _case_codes(session)
+    for case_id, name in session.execute(select(FrequencyDatabase.case_id, FrequencyDatabase.name)).tuples():
+        yield (codes[case_id], name), f"frequency database {name}"
+
+
+@record_rows("identify.pedigree_imported", key=lambda f: (f.get("case"), f.get("family")))
+def _pedigree_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    codes = _case_codes(session)
+    for case_id, family in session.execute(select(ReferencePedigree.case_id, ReferencePedigree.family_id)).tuples():
+        yield (codes[case_id], family), f"pedigree of family {family}"
+
+
+def _event_rows(step: str) -> Callable[[Session], Iterator[tuple[EntryKey, str]]]:
+    def rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+        for event_id, match_id in session.execute(
+            select(MatchEvent.id, MatchEvent.match_id).where(MatchEvent.step == step)
+        ).tuples():
+            yield (event_id,), f"match {match_id} step {step}"
+
+    return rows
+
+
+for _step in ("candidate", "reviewed", "confirmed", "notified"):
+    record_rows(f"identify.{_step}", key=lambda f: (f.get("event"),))(_event_rows(_step))
