@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hague.custody.models import CustodyEvent, IntegrityIncident
 from hague.errors import NotFound
 from hague.evidence.models import Item
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import record_hash
 
 EVENT_FIELDS = (
@@ -92,6 +92,25 @@ def _check_event(session: Session, fields: dict[str, Any]) -> str:
     return record_hash(event_record(fields["ern"], row_of(row)))
 
 
+def _rows_of(kind: str) -> Callable[[Session], Iterator[tuple[EntryKey, str]]]:
+    """Lister of the custody events a `custody.<kind>` entry MUST attest (imported ones: `custody.imported`)."""
+
+    def rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+        stmt = select(Item.ern, CustodyEvent.seq).join(Item, Item.id == CustodyEvent.item_id)
+        if kind == "imported":
+            stmt = stmt.where(CustodyEvent.source == "imported")
+        else:
+            stmt = stmt.where(CustodyEvent.source == "recorded", CustodyEvent.event_type == kind)
+        for ern, seq in session.execute(stmt):
+            yield (ern, seq), f"custody event {seq} of {ern}"
+
+    return rows
+
+
+def _event_key(fields: dict[str, Any]) -> EntryKey:
+    return (fields.get("ern"), fields.get("seq"))
+
+
 for _kind in (
     "collected",
     "sealed",
@@ -109,6 +128,7 @@ for _kind in (
     "imported",
 ):
     record_check(f"custody.{_kind}")(_check_event)
+    record_rows(f"custody.{_kind}", key=_event_key)(_rows_of(_kind))
 
 
 @record_check("custody.integrity_incident")
