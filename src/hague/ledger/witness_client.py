@@ -74,59 +74,55 @@ def _last_cosigned_size(session: Session, witness: LogWitness) -> int:
     return int(size or 0)
 
 
-def _submit(
-    client: httpx.Client, witness: LogWitness, session: Session, old: int, row: LogCheckpoint
-) -> httpx.Response:
-    proof = consistency_proof(session, old, row.size) if old else []
+def _submit(client: httpx.Client, hague: Hague, witness: LogWitness, old: int, row: LogCheckpoint) -> httpx.Response:
+    with hague.reader() as session:
+        proof = consistency_proof(session, old, row.size) if old else []
     body = add_checkpoint_body(old, proof, row.note)
     return client.post(f"{witness.url}/add-checkpoint", content=body.encode())
 
 
 def request_cosignatures(hague: Hague, checkpoint_id: int, *, timeout: float = 10.0) -> list[str]:
-    """Ask every active witness to cosign a stored checkpoint; store valid cosignatures; return who cosigned."""
+    """Ask every active witness to cosign a stored checkpoint; store valid cosignatures; return who cosigned.
+
+    No database transaction is held during HTTP calls (SQLite readers here take the write lock)."""
     cosigned: list[str] = []
     with hague.reader() as session:
         row = session.get(LogCheckpoint, checkpoint_id)
         if row is None:
             raise ValidationError(f"no checkpoint {checkpoint_id}")
-        witnesses = [w for w in list_witnesses(session) if w.active]
-        with httpx.Client(timeout=timeout) as client:
-            for witness in witnesses:
-                try:
-                    line = _cosign_one(client, session, witness, row)
-                except (httpx.HTTPError, VerificationError) as exc:
-                    log.warning("witness %s did not cosign checkpoint %s: %s", witness.name, row.size, exc)
-                    continue
-                if line is not None:
-                    _store(hague, row.id, witness.id, line)
-                    cosigned.append(witness.name)
+        witnesses = [(w, _last_cosigned_size(session, w)) for w in list_witnesses(session) if w.active]
+    with httpx.Client(timeout=timeout) as client:
+        for witness, last in witnesses:
+            try:
+                signed = _cosign_one(client, hague, witness, min(last, row.size), row)
+            except (httpx.HTTPError, VerificationError, ValueError) as exc:
+                log.warning("witness %s did not cosign checkpoint %s: %s", witness.name, row.size, exc)
+                continue
+            _store(hague, row.id, witness.id, signed)
+            cosigned.append(witness.name)
     return cosigned
 
 
 def _cosign_one(
-    client: httpx.Client, session: Session, witness: LogWitness, row: LogCheckpoint
-) -> tuple[int, str] | None:
-    old = min(_last_cosigned_size(session, witness), row.size)
-    response = _submit(client, witness, session, old, row)
+    client: httpx.Client, hague: Hague, witness: LogWitness, old: int, row: LogCheckpoint
+) -> tuple[int, str]:
+    response = _submit(client, hague, witness, old, row)
     if response.status_code == 409 and response.headers.get("content-type", "").startswith("text/x.tlog.size"):
         known = int(response.text.strip())
         if known > row.size:
             raise VerificationError(f"witness {witness.name} has already seen size {known}", step="witness")
-        response = _submit(client, witness, session, known, row)
+        response = _submit(client, hague, witness, known, row)
     if response.status_code != 200:
         raise VerificationError(
             f"witness {witness.name} answered {response.status_code}: {response.text[:200]}", step="witness"
         )
     key = parse_verifier_key(witness.vkey)
     note = parse_note(row.note + "".join(ln + "\n" for ln in response.text.splitlines() if ln))
-    verified = verify_note(note, [key])
-    timestamp = verified.get(key.to_text())
-    if timestamp is None:
+    timestamp = verify_note(note, [key]).get(key.to_text())
+    line = next((sig.line() for sig in note.signatures if key.matches(sig)), None)
+    if timestamp is None or line is None:
         raise VerificationError(f"witness {witness.name} returned no cosignature of its key", step="cosignature")
-    for sig in note.signatures:
-        if key.matches(sig):
-            return timestamp, sig.line()
-    return None
+    return timestamp, line
 
 
 def _store(hague: Hague, checkpoint_id: int, witness_id: int, signed: tuple[int, str]) -> None:
