@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import typer
 from sqlalchemy.orm import Session
 
 from hague.access import roles
@@ -37,6 +38,21 @@ def case(hague: Hague, case_code: str) -> str:
         roles.create_user(unit, "norole-user", "no role", "OTP")
         roles.create_user(unit, "partner-user", "partner", PARTNER)
     return case_code
+
+
+def cli_app() -> typer.Typer:
+    """The `hague` root (global options) with the testimony commands only.
+
+    `hague witness` is also claimed by the ledger's log-witness commands (reported to the lead); this
+    app keeps the testimony CLI testable whichever registration wins in `hague.cli.main`.
+    """
+    from hague.cli import testimony as testimony_cli
+    from hague.cli.main import main
+
+    app = typer.Typer()
+    app.callback()(main)
+    testimony_cli.register(app)
+    return app
 
 
 def user(source: Hague | Session, username: str) -> User:

@@ -13,7 +13,6 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from hague.cli.common import State
-from hague.cli.main import app
 from hague.core import Hague
 from hague.errors import HagueError
 from hague.pprl.exchange import export_encodings, export_json
@@ -22,7 +21,7 @@ from hague.testimony.interviews import add_interview, parse_interview
 from hague.testimony.redaction import RedactionSpec, redact
 from hague.testimony.vault import Vault
 from hague.testimony.witnesses import add_witness, reveal
-from tests.testimony.conftest import PARTNER, interview_data, user
+from tests.testimony.conftest import PARTNER, cli_app, interview_data, user
 
 PEOPLE = [
     {
@@ -199,12 +198,12 @@ def test_no_plaintext_identity_anywhere(
                 str(tmp_path / "x.json"),
             ],
         ):
-            result = runner.invoke(app, args)
+            result = runner.invoke(cli_app(), args)
             codes.append(result.exit_code)
             outputs.append(result.output + (result.stderr if result.stderr_bytes is not None else ""))
     finally:
         State.actor = None
-    assert codes == [2, 0, 2, 0] and "UKR-OTP-P-0001" in outputs[1]
+    assert codes == [2, 0, 2, 0] and "UKR-OTP-P-0001" in outputs[1], outputs
     errors += outputs
     exports["cli export"] = (tmp_path / "x.json").read_bytes()
 

@@ -102,7 +102,7 @@ class ClkEncoder:
             okm = _hkdf(self.secret, f"field:{spec.name}", 64)
             self._keys[spec.name] = (okm[:32], okm[32:])
         self._block_key = _hkdf(self.secret, "blocking", 32)
-        self._positions = lru_cache(maxsize=65536)(self._positions_uncached)
+        self._mask = lru_cache(maxsize=1 << 17)(self._mask_uncached)
 
     def __repr__(self) -> str:
         return f"ClkEncoder(bits={self.bits})"
@@ -116,15 +116,25 @@ class ClkEncoder:
             h2 = 1 + h1 % (self.bits - 1)
         return tuple((h1 + i * h2) % self.bits for i in range(k))
 
+    def _mask_uncached(self, field_name: str, k: int, token: str) -> int:
+        mask = 0
+        for pos in self._positions_uncached(field_name, k, token):
+            mask |= 1 << (self.bits - 1 - pos)
+        return mask
+
     def encode(self, record: LinkageRecord) -> bytes:
         """The CLK of `record`: `bits` bits, big-endian bit order within each byte (bit 0 = MSB of byte 0)."""
         value = 0
         tokens = field_tokens(record)
         for spec in self.schema:
             for token in tokens[spec.name]:
-                for pos in self._positions(spec.name, spec.k, token):
-                    value |= 1 << (self.bits - 1 - pos)
+                value |= self._mask(spec.name, spec.k, token)
         return value.to_bytes(self.bits // 8, "big")
+
+    def positions(self, field_name: str, token: str) -> tuple[int, ...]:
+        """The bit positions a token of a field sets (its k double-hashing indices)."""
+        spec = next(f for f in self.schema if f.name == field_name)
+        return self._positions_uncached(field_name, spec.k, token)
 
     def block_keys(self, record: LinkageRecord) -> list[int]:
         """Keyed blocking tokens (64-bit): each name word with each pair of date parts; name pairs otherwise."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-DEFAULT_THRESHOLD = 0.84
+DEFAULT_THRESHOLD = 0.85
 CHUNK = 1 << 20
 
 U64 = npt.NDArray[np.uint64]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _UK_VOWELS = set("аеєиіїоуюяАЕЄИІЇОУЮЯ")
 _RU_VOWELS = set("аеёиоуыэюяАЕЁИОУЫЭЮЯ")
@@ -157,6 +158,7 @@ def _given_canon() -> dict[str, str]:
 GIVEN_CANON = _given_canon()
 
 
+@lru_cache(maxsize=1 << 17)
 def name_key(word: str) -> str:
     """The matching key of a name word: its skeleton, with Ukrainian/Russian given-name forms merged."""
     sk = skeleton(word)
