@@ -1,6 +1,6 @@
 """Proofs from the stored tree: leaf hashes (`log_entries`) and perfect subtrees (`log_nodes`).
 
-`StoredTree` mirrors the stored hashes in memory, one packed byte string per level, extended
+`StoredTree` mirrors the stored hashes in memory, one list of hashes per level, extended
 incrementally as the log grows (rows are append-only, so what was loaded never changes). Any range
 a proof needs is a stored perfect subtree or a right-edge partial one folded from a few of them
 (RFC 9162 §2.1.3-2.1.4 via `rfc9162.inclusion_ranges/consistency_ranges`): no full recomputation.
@@ -25,7 +25,7 @@ class StoredTree:
 
     def __init__(self) -> None:
         self.size = 0
-        self.levels: list[bytearray] = []
+        self.levels: list[list[bytes]] = []
         self._partial: dict[tuple[int, int], bytes] = {}
         self._lock = threading.Lock()
 
@@ -33,14 +33,11 @@ class StoredTree:
     def from_leaves(cls, leaves: list[bytes]) -> StoredTree:
         """A tree held only in memory (tests, benchmarks, bundle tools): perfect subtrees built bottom-up."""
         tree = cls()
-        packed = bytearray(b"".join(leaves))
-        tree.levels.append(packed)
-        while len(packed) >= 64:
-            nxt = bytearray()
-            for i in range(0, len(packed) - 63, 64):
-                nxt += node_hash(bytes(packed[i : i + 32]), bytes(packed[i + 32 : i + 64]))
-            tree.levels.append(nxt)
-            packed = nxt
+        level = list(leaves)
+        tree.levels.append(level)
+        while len(level) >= 2:
+            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            tree.levels.append(level)
         tree.size = len(leaves)
         return tree
 
@@ -53,26 +50,26 @@ class StoredTree:
                 return self.size
             conn = session.connection()
             if not self.levels:
-                self.levels.append(bytearray())
+                self.levels.append([])
             leaves = self.levels[0]
-            have = len(leaves) // 32
+            have = len(leaves)
             rows = conn.execute(
                 text("SELECT seq, leaf_hash FROM log_entries WHERE seq >= :a AND seq < :b ORDER BY seq"),
                 {"a": have, "b": target},
             )
             for seq, leaf in rows:
-                if seq != len(leaves) // 32 or len(leaf) != 32:
-                    raise IntegrityError(f"log entry {len(leaves) // 32} is missing or malformed", seq=seq)
-                leaves += leaf
-            if len(leaves) // 32 != target:
-                raise IntegrityError(f"log entry {len(leaves) // 32} is missing", seq=len(leaves) // 32)
+                if seq != len(leaves) or len(leaf) != 32:
+                    raise IntegrityError(f"log entry {len(leaves)} is missing or malformed", seq=seq)
+                leaves.append(bytes(leaf))
+            if len(leaves) != target:
+                raise IntegrityError(f"log entry {len(leaves)} is missing", seq=len(leaves))
             level = 1
             while target >> level:
                 if len(self.levels) <= level:
-                    self.levels.append(bytearray())
+                    self.levels.append([])
                 packed = self.levels[level]
                 want = target >> level
-                have = len(packed) // 32
+                have = len(packed)
                 if have < want:
                     rows = conn.execute(
                         text(
@@ -81,14 +78,14 @@ class StoredTree:
                         {"l": level, "a": have, "b": want},
                     )
                     for idx, digest in rows:
-                        if idx != len(packed) // 32 or len(digest) != 32:
+                        if idx != len(packed) or len(digest) != 32:
                             break
-                        packed += digest
-                    if len(packed) // 32 != want:
+                        packed.append(bytes(digest))
+                    if len(packed) != want:
                         raise IntegrityError(
-                            f"stored node level {level} index {len(packed) // 32} is missing or malformed",
+                            f"stored node level {level} index {len(packed)} is missing or malformed",
                             level=level,
-                            index=len(packed) // 32,
+                            index=len(packed),
                         )
                 level += 1
             self.size = target
@@ -96,15 +93,14 @@ class StoredTree:
 
     def perfect(self, level: int, index: int) -> bytes:
         """Hash of the perfect subtree at (level, index)."""
-        return bytes(self.levels[level][index * 32 : index * 32 + 32])
+        return self.levels[level][index]
 
     def range_hash(self, start: int, end: int) -> bytes:
         """MTH(D[start:end]) for a range a proof plan produced (perfect, or right-edge partial)."""
         count = end - start
         if count & (count - 1) == 0:
             level = count.bit_length() - 1
-            i = (start >> level) * 32
-            return bytes(self.levels[level][i : i + 32])
+            return self.levels[level][start >> level]
         key = (start, end)
         cached = self._partial.get(key)
         if cached is not None:
@@ -113,8 +109,7 @@ class StoredTree:
         pos = start
         while pos < end:
             level = (end - pos).bit_length() - 1
-            i = (pos >> level) * 32
-            parts.append(bytes(self.levels[level][i : i + 32]))
+            parts.append(self.levels[level][pos >> level])
             pos += 1 << level
         root = parts[-1]
         for part in reversed(parts[:-1]):
@@ -138,18 +133,57 @@ class StoredTree:
         self._check_size(index + 1)
         return self.perfect(0, index)
 
+    def _node_path(self, level: int, index: int, size: int) -> list[bytes]:
+        """Inclusion path of the node (level, index) in the tree of `size`: inner siblings, then the border.
+
+        Same hashes as RFC 9162 PATH (§2.1.3.1); at most one sibling is a right-edge partial subtree.
+        """
+        levels = self.levels
+        out: list[bytes] = []
+        inner = (index ^ ((size - 1) >> level)).bit_length()
+        for i in range(inner):
+            sibling = (index >> i) ^ 1
+            lev = level + i
+            if (sibling + 1) << lev <= size:
+                out.append(levels[lev][sibling])
+            else:
+                out.append(self.range_hash(sibling << lev, size))
+        index >>= inner
+        lev = level + inner
+        while index:
+            if index & 1:
+                out.append(levels[lev][index ^ 1])
+            index >>= 1
+            lev += 1
+        return out
+
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """PATH(index, D[size]) (RFC 9162 §2.1.3.1)."""
         self._check_size(size)
         if not 0 <= index < size:
             raise NotFound(f"entry {index} is not in a tree of size {size}")
-        return [self.range_hash(a, b) for a, b in inclusion_ranges(index, size)]
+        return self._node_path(0, index, size)
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
-        """PROOF(old, D[new]) (RFC 9162 §2.1.4.1)."""
+        """PROOF(old, D[new]) (RFC 9162 §2.1.4.1): the last perfect subtree of the old tree, then its path."""
         self._check_size(new)
         if not 0 <= old <= new:
             raise NotFound(f"no consistency proof from size {old} to size {new}")
+        if old in (0, new):
+            return []
+        level = (old & -old).bit_length() - 1
+        index = (old - 1) >> level
+        path = self._node_path(level, index, new)
+        if index == 0:  # old is a power of two: its root is implied, not sent
+            return path
+        return [self.perfect(level, index), *path]
+
+    def proof_ranges_check(self, index: int, size: int) -> list[bytes]:
+        """Inclusion proof computed from the RFC's recursive range plan (slower; used to cross-check)."""
+        return [self.range_hash(a, b) for a, b in inclusion_ranges(index, size)]
+
+    def consistency_ranges_check(self, old: int, new: int) -> list[bytes]:
+        """Consistency proof computed from the RFC's recursive range plan (slower; used to cross-check)."""
         return [self.range_hash(a, b) for a, b in consistency_ranges(old, new)]
 
 

@@ -73,19 +73,15 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
             expected=want,
             computed=len(proof),
         )
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
+    # RFC 9162 §2.1.3.2 steps 3-5, unrolled: the first `inner` hashes sit left or right by the index
+    # bits, every later (border) hash is a left sibling.
+    inner = (index ^ (size - 1)).bit_length()
+    r = leaf
+    sha256 = _sha256
+    for i, p in enumerate(proof):
         if len(p) != 32:
             raise VerificationError("proof hash is not 32 bytes", step="inclusion proof format")
-        if fn & 1 or fn == sn:
-            r = _sha256(b"\x01" + p + r).digest()
-            while not fn & 1 and fn:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = _sha256(b"\x01" + r + p).digest()
-        fn >>= 1
-        sn >>= 1
+        r = sha256(b"\x01" + p + r).digest() if i >= inner or index >> i & 1 else sha256(b"\x01" + r + p).digest()
     return r
 
 

@@ -1,0 +1,237 @@
+"""The verifiable log: durable appends (SQLite, PostgreSQL), proofs from the stored tree, verification,
+`hague verify` of the whole tree, and blob re-hashing; pymerkle 7 measured in the same run as the baseline."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from pymerkle import InmemoryTree, SqliteTree
+from pymerkle import verify_inclusion as pm_verify_inclusion
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.common import Result
+from hague import ledger
+from hague.core import Hague
+from hague.ledger.fsck import verify
+from hague.ledger.tree import stored_tree
+from hague.ledger.verify_offline import verify_inclusion
+from hague.settings import Settings
+
+PG = os.environ.get("HAGUE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _entries(start: int, count: int) -> list[tuple[str, dict[str, object]]]:
+    digest = "ab" * 32
+    return [("bench.entry", {"n": i, "record": digest}) for i in range(start, start + count)]
+
+
+def _append(hague: Hague, n: int, batch: int) -> float:
+    start = time.perf_counter()
+    for s in range(0, n, batch):
+        with hague.unit() as unit:
+            ledger.append_many(unit.session, _entries(s, min(batch, n - s)))
+    return n / (time.perf_counter() - start)
+
+
+def _pymerkle_appends(n: int) -> tuple[InmemoryTree, float]:
+    tree = InmemoryTree(algorithm="sha256")
+    start = time.perf_counter()
+    for i in range(n):
+        tree.append_entry(b'{"n":%d,"record":"%s","type":"bench.entry","v":1}' % (i, b"ab" * 32))
+    return tree, n / (time.perf_counter() - start)
+
+
+def _rate(count: int, func: object) -> float:
+    start = time.perf_counter()
+    func()  # type: ignore[operator]
+    return count / (time.perf_counter() - start)
+
+
+def _postgres_appends(n: int, batch: int) -> float | None:
+    url = make_url(PG)
+    name = f"hague_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:
+        return None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = url.set(database=name).render_as_string(hide_password=False)
+            hague = Hague.open(Settings(data_dir=Path(tmp), database_url=db))
+            try:
+                return _append(hague, n, batch)
+            finally:
+                hague.close()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _blob_rates(folder: Path, total_mb: int) -> tuple[float, float]:
+    """MB/s of `hague verify`'s fixity phase and of hashlib.file_digest over the same stored blobs."""
+    hague = Hague.open(Settings(data_dir=folder / "blobs"))
+    try:
+        chunk = os.urandom(1 << 20)
+        for i in range(total_mb // 8):
+            hague.store.put_stream(__import__("io").BytesIO(chunk * 7 + i.to_bytes(8, "big") * (1 << 17)))
+        paths = [hague.store.path_of(d) for d in hague.store.iter_digests()]  # type: ignore[attr-defined]
+        size_mb = sum(p.stat().st_size for p in paths) / 1e6
+
+        def baseline() -> None:
+            for p in paths:
+                with open(p, "rb") as fh:
+                    hashlib.file_digest(fh, "sha256")
+
+        baseline()  # warm the page cache for both
+        base = max(size_mb / _timed(baseline) for _ in range(2))
+        ours = max(size_mb / _timed(lambda: verify(hague, records=False)) for _ in range(2))
+        return ours, base
+    finally:
+        hague.close()
+
+
+def _timed(func: object) -> float:
+    start = time.perf_counter()
+    func()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def run(quick: bool) -> list[Result]:
+    """Sizes: 1,000,000 entries (quick: 50,000)."""
+    n = 50_000 if quick else 1_000_000
+    batch = 10_000
+    samples = 5_000 if quick else 50_000
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        hague = Hague.open(Settings(data_dir=folder / "log"))
+        try:
+            pm_tree, pm_appends = _pymerkle_appends(n)
+            appends = _append(hague, n, batch)
+            results.append(
+                Result(
+                    f"durable appends, SQLite, group commit {batch}",
+                    appends,
+                    "entries/s",
+                    pm_appends,
+                    "pymerkle in-memory",
+                    ">= 100,000/s",
+                    appends >= 100_000,
+                    {"entries": n},
+                )
+            )
+            pg = _postgres_appends(min(n, 200_000), batch)
+            if pg is not None:
+                results.append(
+                    Result(
+                        f"durable appends, PostgreSQL, group commit {batch}",
+                        pg,
+                        "entries/s",
+                        pm_appends,
+                        "pymerkle in-memory",
+                        "report",
+                    )
+                )
+            load_start = time.perf_counter()
+            with hague.reader() as session:
+                tree = stored_tree(session)
+            load = time.perf_counter() - load_start
+            rng = random.Random(7)
+            picks = [rng.randrange(n) for _ in range(samples)]
+            olds = [rng.randrange(1, n) for _ in range(samples)]
+            incl = _rate(samples, lambda: [tree.inclusion_proof(i, n) for i in picks])
+            pm_samples = max(500, samples // 20)
+            pm_incl = _rate(pm_samples, lambda: [pm_tree.prove_inclusion(i + 1, n) for i in picks[:pm_samples]])
+            results.append(
+                Result(
+                    f"inclusion proofs from the stored tree at {n:,}",
+                    incl,
+                    "proofs/s",
+                    pm_incl,
+                    "pymerkle in-memory",
+                    ">= 50,000/s",
+                    incl >= 50_000,
+                    {"cache load s": load},
+                )
+            )
+            cons = _rate(samples, lambda: [tree.consistency_proof(o, n) for o in olds])
+            pm_cons = _rate(pm_samples, lambda: [pm_tree.prove_consistency(o, n) for o in olds[:pm_samples]])
+            results.append(
+                Result(
+                    f"consistency proofs from the stored tree at {n:,}",
+                    cons,
+                    "proofs/s",
+                    pm_cons,
+                    "pymerkle in-memory",
+                    ">= 50,000/s",
+                    cons >= 50_000,
+                )
+            )
+            root = tree.root(n)
+            proofs = [(i, tree.leaf(i), tree.inclusion_proof(i, n)) for i in picks]
+            ver = _rate(samples, lambda: [verify_inclusion(i, n, leaf, p, root) for i, leaf, p in proofs])
+            pm_root = pm_tree.get_root(n)
+            pm_proofs = [(pm_tree.get_leaf(i + 1), pm_tree.prove_inclusion(i + 1, n)) for i in picks[:pm_samples]]
+            pm_ver = _rate(pm_samples, lambda: [pm_verify_inclusion(leaf, pm_root, p) for leaf, p in pm_proofs])
+            results.append(
+                Result(
+                    f"inclusion verifications at {n:,}",
+                    ver,
+                    "verifications/s",
+                    pm_ver,
+                    "pymerkle",
+                    ">= 60,000/s",
+                    ver >= 60_000,
+                )
+            )
+            pm_db = SqliteTree(str(folder / "pymerkle.sqlite3"))
+            pm_n = min(n, 100_000)
+            pm_db.append_entries([b"%d" % i for i in range(pm_n)])
+            pm_sql = _rate(200, lambda: [pm_db.prove_inclusion(rng.randrange(1, pm_n), pm_n) for _ in range(200)])
+            results.append(
+                Result(
+                    f"inclusion proofs, stored tree vs pymerkle SqliteTree ({pm_n:,})",
+                    incl,
+                    "proofs/s",
+                    pm_sql,
+                    "pymerkle SQLite",
+                    "report",
+                )
+            )
+            elapsed = _timed(lambda: verify(hague, blobs=False, records=False))
+            results.append(
+                Result(
+                    f"hague verify of the {n:,}-entry tree (no blob re-hash)",
+                    elapsed,
+                    "s",
+                    None,
+                    "",
+                    "< 30 s at 1,000,000",
+                    elapsed < 30 if n >= 1_000_000 else None,
+                )
+            )
+        finally:
+            hague.close()
+        ours, base = _blob_rates(folder, 64 if quick else 512)
+        results.append(
+            Result(
+                "blob re-hashing in hague verify",
+                ours,
+                "MB/s",
+                base,
+                "hashlib.file_digest",
+                ">= 0.9 x file_digest",
+                ours >= 0.9 * base,
+            )
+        )
+    return results
