@@ -16,6 +16,8 @@ from hague.errors import PermissionDenied, ValidationError
 from tests.casualties.conftest import check_entries, write_csv
 from tests.casualties.generate import generate
 
+pytestmark = pytest.mark.slow  # each test trains a Splink model
+
 GENERATED_MAPPING = {
     "columns": {
         "given_name": "given_name",

@@ -8,6 +8,7 @@ weights. Intervals are the multinomial profile-likelihood intervals of Cormack (
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -132,7 +133,11 @@ def model_name(terms: Sequence[Term], k: int) -> str:
 
 def hierarchical_models(k: int, max_order: int | None = None) -> list[tuple[Term, ...]]:
     """Every hierarchical model with all main effects and interactions of order 2..max_order (default k-1)."""
-    max_order = k - 1 if max_order is None else max_order
+    return list(_hierarchical_models(k, k - 1 if max_order is None else max_order))
+
+
+@functools.lru_cache(maxsize=16)
+def _hierarchical_models(k: int, max_order: int) -> tuple[tuple[Term, ...], ...]:
     if not 1 <= max_order <= k - 1:
         raise ValidationError(f"max_order must be between 1 and {k - 1}", field="max_order")
     candidates = [frozenset(c) for r in range(2, max_order + 1) for c in itertools.combinations(range(k), r)]
@@ -152,7 +157,7 @@ def hierarchical_models(k: int, max_order: int | None = None) -> list[tuple[Term
             chosen_set.discard(term)
 
     extend(0, [], set())
-    return models
+    return tuple(models)
 
 
 def design(histories: Sequence[Sequence[int]], k: int, terms: Sequence[Term]) -> FloatArray:
@@ -205,13 +210,18 @@ def fit_models(table: CaptureTable, models: Sequence[tuple[Term, ...]]) -> list[
     n = float(y.sum())
     saturated = _saturated_loglik(y)
     fits: list[ModelFit] = []
+    # every term's column is computed once; a model's design is a selection of columns
+    all_terms = sorted({t for terms in models for t in terms}, key=lambda t: (len(t), sorted(t)))
+    columns = design(table.histories, k, all_terms)
+    position = {t: 1 + k + i for i, t in enumerate(all_terms)}
     by_size: dict[int, list[tuple[Term, ...]]] = {}
     for terms in models:
         by_size.setdefault(len(terms), []).append(terms)
     for size, group in sorted(by_size.items()):
         for start in range(0, len(group), 2048):
             chunk = group[start : start + 2048]
-            designs = np.stack([design(table.histories, k, terms) for terms in chunk])
+            index = np.asarray([list(range(1 + k)) + [position[t] for t in terms] for terms in chunk], dtype=np.intp)
+            designs = np.ascontiguousarray(columns[:, index].transpose(1, 0, 2))
             beta, _, loglik, converged = fit_batch(y, designs)
             p = 1 + k + size
             for i, terms in enumerate(chunk):

@@ -23,6 +23,17 @@ _CATEGORY_TITLES = {
     "unknown_age": "age unknown",
 }
 
+_SINGULAR = {
+    "men": "man",
+    "women": "woman",
+    "girls": "girl",
+    "boys": "boy",
+    "adults_unknown_sex": "adult of unknown sex",
+    "children_unknown_sex": "child of unknown sex",
+    "unknown_age": "person of unknown age",
+}
+_CATEGORY_TITLES["unknown_age"] = "people of unknown age"
+
 
 def _write_split(path: Path, title: str, table: dict[str, dict[str, int]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -115,7 +126,7 @@ def summary_html(counts: dict[str, Any], estimate: dict[str, Any] | None, charts
     k, i = counts["by_category"]["killed"], counts["by_category"]["injured"]
 
     def sentence(row: dict[str, int]) -> str:
-        parts = [f"{row[c]} {_CATEGORY_TITLES[c]}" for c in CATEGORIES if row[c]]
+        parts = [f"{row[c]} {_SINGULAR[c] if row[c] == 1 else _CATEGORY_TITLES[c]}" for c in CATEGORIES if row[c]]
         return ", ".join(parts) or "none"
 
     rows = "".join(
