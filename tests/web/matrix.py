@@ -150,6 +150,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("api.item.show", "GET", "/api/v1/items/{ern}", item_visible, "item"),
     Route("api.file.download", "GET", "/api/v1/files/{file}/content", item_visible, "item"),
+    Route("api.custody", "GET", "/api/v1/items/{ern}/custody", item_visible, "item"),
+    Route("api.metadata", "GET", "/api/v1/items/{ern}/metadata", item_visible, "item"),
     Route("ui.case", "GET", "/cases/{case}", case_access, "case", ui=True),
     Route("ui.upload", "GET", "/cases/{case}/upload", lambda s, c: s.may("item.create"), "case", ui=True),
     Route("ui.map", "GET", "/cases/{case}/map", case_full, "case", ui=True),

@@ -133,6 +133,12 @@ def test_injection_strings_in_search_are_plain_words(app_client, hague: Hague, w
         assert isinstance(response.json()["items"], list)
 
 
+def test_invalid_utf8_in_the_search_url_is_a_422(app_client, hague: Hague, world: World) -> None:
+    response = app_client.get("/api/v1/search?q=%ff%fe", headers=token_for(hague, "lead", ["read"]))
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid"
+
+
 @pytest.fixture
 def database_url(sqlite_factory, tmp_path) -> str:
     return sqlite_factory.new(tmp_path)

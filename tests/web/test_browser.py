@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from hague.access import auth, roles
 from hague.core import Hague
 from hague.evidence import register
+from hague.evidence.register import ItemInput
 from hague.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ ARGS = [
 ]
 LEAD = ("lead", "lead password 123", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
 PARTNER = ("partner", "partner password 456", "ONSWG4TFOQYTEMZUONSWG4TFOQYTEMZU")
+KEEPER = ("keeper", "keeper password 789", "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK")
 
 
 def _free_port() -> int:
@@ -53,11 +55,17 @@ def _prepare(data_dir: Path) -> None:
         with hague.unit() as unit:
             register.create_organisation(unit, "OTP", "Office of the Prosecutor")
             register.create_organisation(unit, "PGO", "Prosecutor General's Office")
-            for (name, password, secret), org, admin in ((LEAD, "OTP", True), (PARTNER, "PGO", False)):
+            for (name, password, secret), org, admin in (
+                (LEAD, "OTP", True),
+                (PARTNER, "PGO", False),
+                (KEEPER, "OTP", False),
+            ):
                 roles.create_user(unit, name, name.title(), org, "strictly_confidential", password, admin)
                 auth.enrol_totp(unit, name, secret)
             case = register.create_case(unit, "OTP", "UKR", "Mapped incidents").code
             roles.grant_role(unit, case, "lead", "case_lead")
+            roles.grant_role(unit, case, "keeper", "custodian")
+            register.add_item(unit, case, ItemInput(kind="physical", title="Fragment of 9M55K cargo section"))
             register.add_incident(
                 unit,
                 case,
@@ -182,6 +190,9 @@ def test_lead_creates_a_case_uploads_searches_and_shares_and_partner_sees_only_t
     row.get_by_role("link").click()
     page.wait_for_selector("img.preview")
     ern = page.locator("h1").inner_text().split(":")[0]
+    metadata = page.locator("section.extraction dl dt")
+    expect(metadata.first).to_be_visible()
+    assert "mime_type" in page.locator("section.extraction").inner_text()
     page.get_by_role("button", name="Check integrity").click()
     page.wait_for_selector("p.ok")
     _shot(page, "05-item-intact")
@@ -246,4 +257,33 @@ def test_keyboard_alone_can_sign_in(server: str, browser: object) -> None:
     page.keyboard.type(pyotp.TOTP(secret).now())
     page.keyboard.press("Enter")
     page.wait_for_url(server + "/")
+    context.close()
+
+
+def test_custody_transfer_to_a_second_user_who_receives_it(server: str, browser: object) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    _sign_in(page, server, LEAD)
+    page.goto(server + "/items/UKR-OTP-0001-0001")
+    page.get_by_label("Custody event").select_option("collected")
+    page.get_by_label("Place", exact=True).fill("Kharkiv, Saltivka")
+    page.get_by_role("button", name="Record custody event").click()
+    page.get_by_label("Custody event").select_option("transferred")
+    page.get_by_label("Receiver (username, for a transfer)").fill("keeper")
+    page.get_by_label("Reason").fill("to the evidence store")
+    page.get_by_role("button", name="Record custody event").click()
+    expect(page.locator("p.custody-state")).to_contain_text("awaiting receipt by keeper")
+    _shot(page, "08-custody-transferred")
+    page.get_by_role("button", name="Sign out").click()
+    context.close()
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    _sign_in(page, server, KEEPER)
+    page.goto(server + "/items/UKR-OTP-0001-0001")
+    page.get_by_label("Custody event").select_option("received")
+    page.get_by_role("button", name="Record custody event").click()
+    expect(page.locator("p.custody-state")).to_contain_text("custodian keeper")
+    expect(page.locator("ol.custody li")).to_have_count(3)
+    _shot(page, "09-custody-received")
     context.close()

@@ -10,7 +10,7 @@ from hague.errors import ValidationError
 from hague.evidence import register
 from hague.evidence.register import ItemInput
 from hague.search import query as search
-from tests.web.conftest import World, token_for
+from tests.web.conftest import World
 
 
 def _find(hague: Hague, username: str, q: str) -> list[str]:
@@ -72,9 +72,3 @@ def test_malformed_search_text_is_refused(bad: str) -> None:
 
 def test_fts_operators_in_the_query_are_plain_words(hague: Hague, world: World) -> None:
     assert _find(hague, "lead", 'NEAR("обстріл" OR *) & ! :*') != None  # noqa: E711
-
-
-def test_invalid_utf8_in_the_search_url_is_a_422(app_client, hague: Hague, world: World) -> None:
-    response = app_client.get("/api/v1/search?q=%ff%fe", headers=token_for(hague, "lead", ["read"]))
-    assert response.status_code == 422
-    assert response.json()["error"] == "invalid"

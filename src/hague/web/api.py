@@ -14,7 +14,7 @@ from hague.errors import ValidationError
 from hague.evidence.models import Case
 from hague.evidence.register import ItemInput
 from hague.search import query as search
-from hague.web import schemas, service
+from hague.web import areas, schemas, service
 from hague.web.deps import Caller, get_hague, scoped
 
 CHUNK = 256 * 1024
@@ -159,6 +159,7 @@ def create_item(code: str, body: schemas.ItemIn, who: Write, hague: Instance) ->
 
 @router.post("/cases/{code}/files", response_model=schemas.ItemOut, status_code=201, tags=["files"])
 def upload_file(
+    request: Request,
     code: str,
     who: Write,
     hague: Instance,
@@ -170,7 +171,10 @@ def upload_file(
 ) -> dict[str, Any]:
     """Upload a file (streamed to the write-once store) and register it as a new item."""
     meta = service.UploadMeta(title, description, kind, classification)
-    return service.upload(hague, who.user, code, file.file, file.filename, file.content_type, meta)
+    out = service.upload(hague, who.user, code, file.file, file.filename, file.content_type, meta)
+    if request.app.state.extract_media:
+        areas.extract_after_upload(hague, out["files"][0]["id"])
+    return out
 
 
 @router.get("/items/{ern}", response_model=schemas.ItemOut, tags=["items"])
@@ -237,3 +241,23 @@ def create_share(code: str, body: schemas.ShareIn, who: ShareScope, hague: Insta
 def revoke_share(code: str, body: schemas.ShareIn, who: ShareScope, hague: Instance) -> dict[str, int]:
     """Revoke sharing of the case, or of one item, with an organisation."""
     return {"revoked": service.revoke(hague, who.user, code, body.organisation, body.ern)}
+
+
+@router.get("/items/{ern}/custody", response_model=schemas.CustodyOut, tags=["custody"])
+def custody(ern: Annotated[str, Path(max_length=64)], who: Read, hague: Instance) -> dict[str, Any]:
+    """The item's chain of custody and its current holder."""
+    return areas.custody_timeline(hague, who.user, ern)
+
+
+@router.post("/items/{ern}/custody", response_model=schemas.RecordedOut, status_code=201, tags=["custody"])
+def record_custody(
+    ern: Annotated[str, Path(max_length=64)], body: schemas.CustodyIn, who: Write, hague: Instance
+) -> dict[str, Any]:
+    """Record a custody event (collection, transfer to a named receiver, receipt, storage...) now."""
+    return areas.record_custody(hague, who.user, ern, body.model_dump())
+
+
+@router.get("/items/{ern}/metadata", response_model=dict[str, Any], tags=["items"])
+def metadata(ern: Annotated[str, Path(max_length=64)], who: Read, hague: Instance) -> dict[str, Any]:
+    """Metadata extracted from the item's files, next to the collector's record."""
+    return areas.extracted_metadata(hague, who.user, ern)

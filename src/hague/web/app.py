@@ -53,7 +53,7 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
     return templates.TemplateResponse(request, "error.html", {"status": status, "error": body}, status_code=status)
 
 
-def create_app(hague: Hague, *, max_upload: int | None = None) -> FastAPI:
+def create_app(hague: Hague, *, max_upload: int | None = None, extract_media: bool = True) -> FastAPI:
     """Build the ASGI app for a running instance."""
     app = FastAPI(
         title="Hague API",
@@ -64,6 +64,7 @@ def create_app(hague: Hague, *, max_upload: int | None = None) -> FastAPI:
         description="Evidence platform API: cases, incidents, items, files, sharing. Errors share one body.",
     )
     app.state.hague = hague
+    app.state.extract_media = extract_media
     app.state.signer = Signer(secret_key(hague), salt="hague.session")
 
     @app.exception_handler(HagueError)

@@ -166,3 +166,56 @@ class RevokedOut(BaseModel):
     """How many shares a revocation ended."""
 
     revoked: int
+
+
+class CustodyIn(BaseModel):
+    """A custody event recorded now by the caller (the custody library checks every rule)."""
+
+    model_config = ConfigDict(extra="forbid")
+    event_type: Literal["collected", "sealed", "transferred", "received", "stored", "checked_out", "checked_in", "lost"]
+    tz: str = Field(default="UTC", max_length=64)
+    place: str = Field(default="", max_length=300)
+    reason: str = Field(default="", max_length=20000)
+    receiver: str = Field(default="", max_length=80)
+    facility: str = Field(default="", max_length=200)
+    room: str = Field(default="", max_length=100)
+    shelf: str = Field(default="", max_length=100)
+    condition: str = Field(default="", max_length=300)
+    notes: str = Field(default="", max_length=20000)
+    seal_numbers: list[str] = Field(default_factory=list, max_length=20)
+    seal_state: str = Field(default="", max_length=16)
+
+
+class CustodyEventOut(BaseModel):
+    """One entry of the chain of custody."""
+
+    seq: int
+    event_type: str
+    occurred_at: datetime
+    occurred_tz: str
+    actor: str
+    organisation: str
+    counterpart: str
+    place: str
+    facility: str
+    reason: str
+    seal_numbers: list[str]
+    log_seq: int | None
+
+
+class CustodyOut(BaseModel):
+    """An item's chain of custody and who holds it now."""
+
+    ern: str
+    events: list[CustodyEventOut]
+    status: str | None
+    custodian: str | None
+    receiver: str | None
+
+
+class RecordedOut(BaseModel):
+    """A recorded custody event."""
+
+    ern: str
+    seq: int | None
+    event_type: str

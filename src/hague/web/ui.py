@@ -17,12 +17,13 @@ from hague.errors import PermissionDenied
 from hague.evidence.models import CLASSIFICATIONS, ITEM_KINDS, Organisation
 from hague.ledger.models import LogEntry
 from hague.search import query as search
-from hague.web import service
+from hague.web import areas, service
 from hague.web.deps import SESSION_COOKIE, Caller, client_of, get_hague, session_secret, signer
 from hague.web.i18n import LANG_COOKIE, LOCALES
 from hague.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+EVENT_TYPES = ("collected", "sealed", "transferred", "received", "stored", "checked_out", "checked_in", "lost")
 PRE_COOKIE = "hague_pre"
 Instance = Annotated[Hague, Depends(get_hague)]
 
@@ -186,7 +187,36 @@ def case_page(
 def item_page(request: Request, ern: str, who: Page, hague: Instance) -> Response:
     """Item page: metadata, files with previews and hashes (reading a confidential item is audited)."""
     item = service.read_item(hague, who.user, ern, who.client, "ui")
-    return render(request, "item.html", who, item=item)
+    custody = areas.custody_timeline(hague, who.user, ern)
+    media = areas.extracted_metadata(hague, who.user, ern)
+    return render(request, "item.html", who, item=item, custody=custody, media=media, event_types=EVENT_TYPES)
+
+
+@router.post("/items/{ern}/custody")
+def custody_form(
+    ern: str,
+    who: Page,
+    hague: Instance,
+    event_type: Annotated[str, Form(max_length=24)],
+    receiver: Annotated[str, Form(max_length=80)] = "",
+    reason: Annotated[str, Form(max_length=20000)] = "",
+    place: Annotated[str, Form(max_length=300)] = "",
+    facility: Annotated[str, Form(max_length=200)] = "",
+    seals: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Record a custody event from the item page (transfer, receipt, storage...)."""
+    check_csrf(who, csrf_token)
+    fields = {
+        "event_type": event_type,
+        "receiver": receiver,
+        "reason": reason,
+        "place": place,
+        "facility": facility,
+        "seal_numbers": [s.strip() for s in seals.split(",") if s.strip()],
+    }
+    recorded = areas.record_custody(hague, who.user, ern, fields)
+    return RedirectResponse(f"/items/{recorded['ern']}#custody", status_code=303)
 
 
 @router.get("/files/{file_id}/verify", response_class=HTMLResponse)
