@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyotp
-from argon2 import PasswordHasher
 import pytest
+from argon2 import PasswordHasher
 
 from hague.access import auth, roles
 from hague.core import Hague
