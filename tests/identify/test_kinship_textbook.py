@@ -182,3 +182,23 @@ def test_paternity_index_with_theta_matches_balding_nichols() -> None:
 
     got = marker_lr(DUO, "MP", theta_model, {"AF": ("a", "a")}, ("a", "a")).lr
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+EFFECT = Pedigree("E", [Person("MP", missing=True, sample="EFFECT-1")])
+
+
+@pytest.mark.parametrize("geno", [("a", "b"), ("c", "c"), ("b", "d")])
+def test_personal_effect_reference_gives_the_identity_lr(geno: tuple[str, str]) -> None:
+    expected = identity_lr(geno, geno, P)
+    assert pedigree_lr(EFFECT, {"MP": geno}, "MP", geno) == pytest.approx(expected, rel=1e-12)
+    assert pedigree_lr(EFFECT, {"MP": geno}, "MP", ("a", "c")) == 0.0
+
+
+def test_personal_effect_identity_lr_with_theta_is_one_over_nrc_ii_match_probability() -> None:
+    from hague.identify.statistics import marker_lr
+
+    t = 0.03
+    model = MarkerModel("M", MODEL.alleles, MODEL.freqs, theta=t)
+    for geno in (("a", "b"), ("c", "c")):
+        got = marker_lr(EFFECT, "MP", model, {"MP": geno}, geno).lr
+        assert got == pytest.approx(1 / match_probability(geno, P, t), rel=1e-12)

@@ -41,8 +41,7 @@ def cases(draw: st.DrawFn, theta_allowed: bool = True) -> tuple[Pedigree, Marker
             a, b = b, a
         data[pid] = (alleles[a], None if b is None else alleles[b])
         idx[pid] = (a, b)
-    untyped = [p.id for p in persons if p.id not in data]
-    target = draw(st.one_of(st.none(), st.sampled_from(untyped))) if untyped else None
+    target = draw(st.one_of(st.none(), st.sampled_from([p.id for p in persons])))
     kind = draw(st.sampled_from([None, "equal", "proportional", "stepwise"]))
     mutation = None if kind is None else MutationModel(kind, draw(st.floats(0.001, 0.2)), range=0.5, rate2=0.001)
     theta = draw(st.sampled_from([0.0, 0.0, 0.03, 0.2])) if theta_allowed and founders <= 3 else 0.0
@@ -95,8 +94,10 @@ def test_allele_missing_from_database_is_refused() -> None:
         likelihood(ped, model, {"A": ("1", "3")})
 
 
-def test_typed_target_is_refused() -> None:
-    model = MarkerModel("M", ("1", "2"), np.array([0.5, 0.5]))
-    ped = Pedigree("F", [Person("A")])
-    with pytest.raises(ValidationError, match="untyped"):
-        joint_with_target(ped, model, {"A": ("1", "2")}, "A")
+def test_target_typed_by_a_personal_effect_keeps_only_that_genotype() -> None:
+    model = MarkerModel("M", ("1", "2", "3"), np.array([0.2, 0.3, 0.5]))
+    ped = Pedigree("F", [Person("MP", missing=True, sample="EFFECT-1")])
+    joint = joint_with_target(ped, model, {"MP": ("1", "3")}, "MP")
+    expected = np.zeros((3, 3))
+    expected[0, 2], expected[2, 0] = 0.2 * 0.5, 0.5 * 0.2
+    _close(joint, expected)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from hague.errors import ValidationError
+from hague.identify.profiles import Profile
 from hague.identify.screening import screen, screen_matrix
 from hague.identify.statistics import pair_lr
 from tests.identify.disaster import Disaster, disaster, mutation_models
@@ -86,3 +87,18 @@ def test_lr_property_is_ten_to_the_log(small: Disaster) -> None:
     result = screen(small.remains, small.families, small.table)
     assert result.candidates[0].lr == pytest.approx(10 ** result.candidates[0].log10_lr)
     assert not math.isnan(result.candidates[-1].lr)
+
+
+def test_personal_effect_references_screen_by_identity(small: Disaster) -> None:
+    from hague.identify.kinship import identity_lr
+    from hague.identify.pedigree import Pedigree, Person
+    from hague.identify.screening import Family
+
+    target = next(p for p in small.remains if all(b is not None for _, b in p.genotypes.values()))
+    effect = Profile("EFFECT-1", dict(target.genotypes))
+    fam = Family(Pedigree("FX", [Person("MP", sex="unknown", sample="EFFECT-1", missing=True)]), {"EFFECT-1": effect})
+    result = screen(small.remains, [fam], small.table, threshold=1e4)
+    assert [c.remains for c in result.candidates] == [target.sample_id]
+    table = small.table.with_alleles({})
+    expected = sum(math.log10(identity_lr(g, g, table.markers[m])) for m, g in target.genotypes.items())
+    assert result.candidates[0].log10_lr == pytest.approx(expected, rel=1e-9)

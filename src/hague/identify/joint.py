@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from hague.errors import ValidationError
 from hague.identify.frequencies import FrequencyTable
-from hague.identify.likelihood import likelihood, marker_model
+from hague.identify.likelihood import Data, likelihood, marker_model
 from hague.identify.mutation import MutationModel
 from hague.identify.pedigree import Pedigree, Person
-from hague.identify.profiles import Genotype, Profile
+from hague.identify.profiles import Profile
 from hague.identify.screening import Family
-from hague.identify.statistics import family_data, pair_lr
+from hague.identify.statistics import as_missing_person, family_data, pair_lr
 
 DEFAULT_MAX_ASSIGNMENTS = 20_000
 
@@ -135,10 +135,10 @@ def joint_search(
         tree = _augmented(ped, unassigned)
         total = 0.0
         for m in markers:
-            data: dict[str, Genotype] = dict(refs[m])
+            data: Data = dict(refs[m])
             for mp, chosen in pairs.items():
                 if chosen is not None and m in by_id[chosen].genotypes:
-                    data[mp] = by_id[chosen].genotypes[m]
+                    data = as_missing_person(data, mp, by_id[chosen].genotypes[m])
             for other in unassigned:
                 if m in by_id[other].genotypes:
                     data[f"__R__{other}"] = by_id[other].genotypes[m]

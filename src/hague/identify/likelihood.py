@@ -24,6 +24,10 @@ from hague.identify.pedigree import Pedigree
 from hague.identify.profiles import Genotype
 
 Array = NDArray[np.float64]
+# what was observed of one person at one marker: a genotype, or several (a personal-effect reference of a
+# missing person and the remains tested as that person are two observations of the same individual)
+Observation = Genotype | list[Genotype]
+Data = dict[str, Observation]
 LUMP = "*"
 MAX_THETA_TENSOR = 4_000_000
 
@@ -160,23 +164,36 @@ def is_inbred(ped: Pedigree, pid: str) -> bool:
     return bool(fa & mo)
 
 
-def _domains(persons: list[str], data: dict[str, Genotype], index: dict[str, int], k: int) -> list[NDArray[np.int64]]:
+def genotypes_of(obs: Observation | None) -> list[Genotype]:
+    """The observations of one person as a list."""
+    if obs is None:
+        return []
+    return obs if isinstance(obs, list) else [obs]
+
+
+def observed_alleles(data: Data) -> set[str]:
+    """Every allele seen in the data."""
+    return {a for obs in data.values() for g in genotypes_of(obs) for a in g if a is not None}
+
+
+def _domains(persons: list[str], data: Data, index: dict[str, int], k: int) -> list[NDArray[np.int64]]:
     """Possible alleles per variable: a fully typed person's two alleles can only be their own (genotype
     elimination), which keeps the theta enumeration and every factor small."""
     full = np.arange(k)
     out: list[NDArray[np.int64]] = []
     for pid in persons:
-        geno = data.get(pid)
         dom = full
-        if geno is not None and geno[1] is not None:
-            dom = np.array(sorted({index.get(geno[0], k - 1), index.get(geno[1], k - 1)}))
+        for geno in genotypes_of(data.get(pid)):
+            if geno[1] is not None:
+                own = np.array(sorted({index.get(geno[0], k - 1), index.get(geno[1], k - 1)}))
+                dom = np.intersect1d(dom, own)
         out += [dom, dom]
     return out
 
 
 def _factors(
-    ped: Pedigree, persons: list[str], data: dict[str, Genotype], alleles: list[str], p: Array, mut: Array, theta: float
-) -> tuple[list[Factor], dict[str, int]]:
+    ped: Pedigree, persons: list[str], data: Data, alleles: list[str], p: Array, mut: Array, theta: float
+) -> tuple[list[Factor], dict[str, int], list[NDArray[np.int64]]]:
     pos = {pid: i for i, pid in enumerate(persons)}
     index = {a: i for i, a in enumerate(alleles)}
     k = len(alleles)
@@ -197,13 +214,13 @@ def _factors(
             f, m = pos[person.father], pos[person.mother]
             add((2 * i, 2 * f, 2 * f + 1), trans)
             add((2 * i + 1, 2 * m, 2 * m + 1), trans)
-        if pid in data:
-            add((2 * i, 2 * i + 1), _evidence(data[pid], index, k))
+        for geno in genotypes_of(data.get(pid)):
+            add((2 * i, 2 * i + 1), _evidence(geno, index, k))
     if theta > 0 and founder_vars:
         factors.append((tuple(founder_vars), _theta_founder_factor([dom[v] for v in founder_vars], p, theta)))
     else:
         factors += [((v,), p[dom[v]]) for v in founder_vars]
-    return factors, pos
+    return factors, pos, dom
 
 
 _ORDERS: dict[tuple[tuple[tuple[int, ...], ...], tuple[int, ...]], list[int]] = {}
@@ -264,37 +281,37 @@ def _pair(vs: tuple[int, ...], a: Array, ws: tuple[int, ...], b: Array, out: tup
     return np.asarray(np.einsum(*operands), dtype=np.float64)
 
 
-def _check(ped: Pedigree, data: dict[str, Genotype]) -> None:
+def _check(ped: Pedigree, data: Data) -> None:
     for pid in data:
         ped.person(pid)
 
 
-def likelihood(ped: Pedigree, marker: MarkerModel, data: dict[str, Genotype]) -> float:
+def likelihood(ped: Pedigree, marker: MarkerModel, data: Data) -> float:
     """P(observed genotypes | pedigree) at one marker, exactly."""
     _check(ped, data)
     if not data:
         return 1.0
-    observed = {a for g in data.values() for a in g if a is not None}
+    observed = observed_alleles(data)
     alleles, p, mut = marker.lumped(observed)
     _require_known(marker, observed)
     persons = _relevant(ped, set(data))
-    factors, _ = _factors(ped, persons, data, alleles, p, mut, marker.theta)
+    factors, _, _ = _factors(ped, persons, data, alleles, p, mut, marker.theta)
     return float(_eliminate(factors, (), len(alleles)))
 
 
-def joint_with_target(ped: Pedigree, marker: MarkerModel, data: dict[str, Genotype], target: str) -> Array:
-    """J[x, y] = P(data, target's paternal allele = x, maternal allele = y) over the marker's full allele list."""
+def joint_with_target(ped: Pedigree, marker: MarkerModel, data: Data, target: str) -> Array:
+    """J[x, y] = P(data, target's paternal allele = x, maternal allele = y) over the marker's full allele list
+    (a target with a personal-effect profile in `data` is constrained by it)."""
     _check(ped, data)
-    if target in data:
-        raise ValidationError(f"the target {target} must be untyped", field="target")
-    observed = {a for g in data.values() for a in g if a is not None}
+    observed = observed_alleles(data)
     _require_known(marker, observed)
     lump = marker.theta == 0 and not is_inbred(ped, target)
     alleles, p, mut = marker.lumped(observed) if lump else (list(marker.alleles), marker.freqs, marker.transmission)
     persons = _relevant(ped, set(data) | {target})
-    factors, pos = _factors(ped, persons, data, alleles, p, mut, marker.theta)
+    factors, pos, dom = _factors(ped, persons, data, alleles, p, mut, marker.theta)
     t = pos[target]
-    joint = _eliminate(factors, (2 * t, 2 * t + 1), len(alleles))
+    joint = np.zeros((len(alleles), len(alleles)))
+    joint[np.ix_(dom[2 * t], dom[2 * t + 1])] = _eliminate(factors, (2 * t, 2 * t + 1), len(alleles))
     if len(alleles) == len(marker.alleles):
         return joint
     # expand the merged allele: within `*`, each allele's share is its frequency (exact: see MarkerModel.lumped)

@@ -1,7 +1,8 @@
 """Reference pedigrees: a family tree with typed relatives (by sample barcode) and missing persons.
 
 CSV `family_id,person_id,father,mother,sex,typed_sample_id,missing`; person ids are pseudonymous
-labels within the family (`F1`, `MP1`), never names.
+labels within the family (`F1`, `MP1`), never names. A missing person with a typed sample is typed
+through a personal effect (toothbrush, razor): a direct reference, compared by identity.
 """
 
 from __future__ import annotations
@@ -85,8 +86,6 @@ def _ordered(family: str, persons: list[Person]) -> list[Person]:
     for p in persons:
         if (p.father is None) != (p.mother is None):
             raise ValidationError(f"family {family}: {p.id} needs both parents or none (add an untyped one)")
-        if p.missing and p.sample:
-            raise ValidationError(f"family {family}: missing person {p.id} cannot be typed", field="missing")
         for parent, sex in ((p.father, "male"), (p.mother, "female")):
             if parent is None:
                 continue

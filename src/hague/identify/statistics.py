@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hague.errors import ValidationError
 from hague.identify.frequencies import FrequencyTable
-from hague.identify.likelihood import MarkerModel, likelihood, marker_model
+from hague.identify.likelihood import Data, MarkerModel, genotypes_of, likelihood, marker_model
 from hague.identify.mutation import MutationModel
 from hague.identify.pedigree import Pedigree, Person
 from hague.identify.profiles import Genotype, Profile
@@ -51,9 +51,9 @@ class PairResult:
         return 10**self.log10_lr if self.log10_lr < 308 else math.inf
 
 
-def family_data(ped: Pedigree, references: Mapping[str, Profile], marker: str) -> dict[str, Genotype]:
+def family_data(ped: Pedigree, references: Mapping[str, Profile], marker: str) -> Data:
     """Genotypes at `marker` of the pedigree's typed members, by person id."""
-    out: dict[str, Genotype] = {}
+    out: Data = {}
     for person in ped.typed:
         assert person.sample is not None
         profile = references.get(person.sample)
@@ -69,16 +69,21 @@ def with_remains(ped: Pedigree) -> Pedigree:
     return Pedigree(ped.family_id, [*ped.persons, Person(REMAINS, sex="unknown")])
 
 
-def marker_lr(ped: Pedigree, mp: str, model: MarkerModel, data: dict[str, Genotype], geno: Genotype) -> MarkerLR:
+def as_missing_person(data: Data, mp: str, geno: Genotype) -> Data:
+    """The data with `geno` observed on the missing person (next to a personal-effect profile, if any)."""
+    return {**data, mp: [*genotypes_of(data.get(mp)), geno]}
+
+
+def marker_lr(ped: Pedigree, mp: str, model: MarkerModel, data: Data, geno: Genotype) -> MarkerLR:
     """LR at one marker for the remains genotype `geno` placed as missing person `mp`."""
-    h1 = likelihood(ped, model, {**data, mp: geno})
+    h1 = likelihood(ped, model, as_missing_person(data, mp, geno))
     h2 = likelihood(with_remains(ped), model, {**data, REMAINS: geno})
     if h2 == 0:
         raise ValidationError(f"family {ped.family_id}: references are inconsistent at {model.name}")
     excluded = h1 == 0
     if model.mutation is not None and model.mutation.rate > 0:
         plain = MarkerModel(model.name, model.alleles, model.freqs, None, model.theta)
-        excluded = likelihood(ped, plain, {**data, mp: geno}) == 0
+        excluded = likelihood(ped, plain, as_missing_person(data, mp, geno)) == 0
     return MarkerLR(model.name, h1 / h2, excluded)
 
 

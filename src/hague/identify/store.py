@@ -89,7 +89,8 @@ def store_pedigrees(unit: Unit, case_code: str, pedigrees: Mapping[str, Pedigree
             assert person.sample is not None
             sample = _sample(unit.session, case, person.sample)
             if sample is None:
-                add_sample(unit, case.code, person.sample, "reference", by, sex=person.sex)
+                kind = "effect" if person.missing else "reference"
+                add_sample(unit, case.code, person.sample, kind, by, sex=person.sex)
             elif sample.kind == "remains":
                 raise ValidationError(f"family {ped.family_id}: {person.sample} is a remains sample, not a reference")
         row = ReferencePedigree(case_id=case.id, family_id=ped.family_id, persons=ped.to_rows())
