@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from hague.media.extract import Extraction
+from pathlib import Path
+
+import pytest
+
+from hague.media.extract import Extraction, extract_batch
+from tests.media.conftest import MediaSet, job_for
 
 
 def test_mime_type_is_sniffed_from_content(extracted: dict[str, Extraction]) -> None:
@@ -90,3 +95,30 @@ def test_nothing_extracted_is_a_float(extracted: dict[str, Extraction]) -> None:
     for result in extracted.values():
         walk(result.suggestions)
         walk(result.raw)
+
+
+def test_pillow_reads_exif_when_exiftool_is_missing(media_set: MediaSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # the parser process finds no exiftool
+    (result,) = extract_batch([job_for(media_set.gps_photo)])
+    assert result.status == "partial"
+    assert result.errors[0]["parser"] == "exiftool" and "could not run" in result.errors[0]["reason"]
+    assert (round(float(result.suggestions["place"]["lat"]), 4), result.suggestions["device"]["make"]) == (
+        50.006,
+        "Canon",
+    )
+    assert result.suggestions["captured"]["utc"] == "2024-03-01T08:22:33Z"
+
+
+def test_a_large_batch_gets_exiftool_data_for_every_file(media_set: MediaSet, tmp_path: Path) -> None:
+    import shutil
+
+    from hague.media import probes
+
+    count = probes.EXIFTOOL_MIN_SLICE * 2 + 7  # enough for exiftool to be split across processes
+    paths = []
+    for n in range(count):
+        paths.append(tmp_path / f"p{n:03d}.jpg")
+        shutil.copyfile(media_set.gps_photo, paths[-1])
+    results = extract_batch([job_for(p) for p in paths])
+    assert [r.key for r in results] == [p.name for p in paths]
+    assert all(r.status == "ok" and r.suggestions["device"]["make"] == "Canon" for r in results)

@@ -7,6 +7,8 @@ hostile file never blocks the batch.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from hague.media.normalise import plain, suggestions
 from hague.media.sandbox import Limits, SandboxFailure, stream_isolated
 
-BATCH = 250
+BATCH = 500
 PROBE = "hague.media.probes:probe_batch"
 
 
@@ -49,6 +51,18 @@ class _State:
     result: Extraction = field(default_factory=lambda: Extraction(key=""))
 
 
+@functools.cache
+def package_versions() -> dict[str, str]:
+    """Versions of the Python parser packages installed (the parser process runs in the same environment)."""
+    out = {}
+    for name in ("pillow", "c2pa-python", "warcio", "numpy"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def _fail(state: _State, parser: str, reason: str) -> None:
     state.result.errors.append({"parser": parser, "reason": reason})
 
@@ -70,7 +84,7 @@ def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: di
     current: str | None = None
     progressed = False
     try:
-        for message in stream_isolated(target, {"files": files, "trust": trust}, limits):
+        for message in stream_isolated(target, {"files": files, "trust": trust, "tools": package_versions()}, limits):
             event = message.get("event")
             if event == "tools":
                 tools.update(message["tools"])
@@ -118,6 +132,12 @@ def _merge_exiftool(state: _State, message: dict[str, Any]) -> None:
                 {"parser": "exiftool", "reason": str(data["ExifTool:Warning"]), "severity": "warning"}
             )
         state.result.raw["exiftool"] = data
+    fallback = message.get("pillow_exif")
+    if isinstance(fallback, dict):
+        if fallback.get("error"):
+            _fail(state, "pillow-exif", str(fallback["error"]))
+        elif isinstance(fallback.get("exif"), dict):
+            state.result.raw.setdefault("pillow", {})["exif"] = fallback["exif"]
 
 
 def _finish(state: _State, tools: dict[str, str]) -> Extraction:

@@ -62,15 +62,17 @@ def grey_square(image: Image.Image) -> np.ndarray[Any, np.dtype[np.float64]]:
 
 
 def probe_image(path: str) -> dict[str, Any]:
-    """Pillow's view of an image: format, size, EXIF (fallback for exiftool) and pHash orientations."""
+    """Pillow's view of an image: format, size and pHash orientations."""
     with Image.open(path) as image:
         info: dict[str, Any] = {"format": image.format, "width": image.width, "height": image.height}
-        try:
-            info["exif"] = _exif(image)
-        except Exception as exc:  # a malformed EXIF block must not hide the picture itself
-            info["exif_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
         if image.format == "JPEG":
-            image.draft("RGB", (SIDE * 4, SIDE * 4))  # decode at 1/2..1/8 scale: enough for a 32×32 hash
+            image.draft("L", (SIDE, SIDE))  # decode luma only, at up to 1/8 scale: enough for a 32×32 hash
         image.load()
         info["phash"] = phash_orientations(grey_square(image))
     return info
+
+
+def exif_fallback(path: str) -> dict[str, Any]:
+    """EXIF as Pillow reads it, for files exiftool could not read (keys in exiftool's `Group:Name` form)."""
+    with Image.open(path) as image:
+        return _exif(image)

@@ -38,7 +38,11 @@ def orientations(pixels: NDArray[np.floating]) -> list[NDArray[np.floating]]:
 
 def phash_orientations(pixels: NDArray[np.floating]) -> list[int]:
     """pHash of each of the eight orientations; element 0 is the hash of the image as it is."""
-    return [phash_pixels(p) for p in orientations(pixels)]
+    stack = np.stack(orientations(np.asarray(pixels, dtype=np.float64)))
+    coeffs = DCT @ stack @ DCT.T  # (8, 8, 8): low frequencies of each orientation
+    flat = coeffs.reshape(len(stack), -1)
+    bits = flat > np.median(flat, axis=1, keepdims=True)
+    return [int(v) for v in np.packbits(bits, axis=1).view(">u8").ravel()]
 
 
 def to_signed(value: int) -> int:

@@ -33,7 +33,7 @@ from hague.media.records import save_extraction
 from hague.media.sandbox import Limits
 
 log = logging.getLogger(__name__)
-BATCH = 250
+BATCH = 500
 
 
 @dataclass

@@ -6,7 +6,6 @@ knows which file was being parsed if the process dies), then one `exiftool` mess
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import subprocess
@@ -20,49 +19,68 @@ from hague.media.sandbox import Emit
 
 EXIFTOOL_ARGS = ["exiftool", "-json", "-G1", "-n", "-charset", "filename=utf8", "-api", "LargeFileSupport=1"]
 EXIFTOOL_SECONDS_PER_FILE = 2.0
+EXIFTOOL_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+EXIFTOOL_MIN_SLICE = 50
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def tool_versions(videos: bool) -> dict[str, str]:
-    """Versions of the parsers this process uses (recorded with every extraction)."""
-    tools = {"pillow": _version("pillow"), "c2pa-python": _version("c2pa-python"), "warcio": _version("warcio")}
+def tool_versions(videos: bool, known: dict[str, str]) -> dict[str, str]:
+    """Versions of the parsers this process uses (recorded with every extraction); Python packages come
+    from the parent (same environment), so this process need not load package metadata."""
+    tools = dict(known)
     if videos:
-        first = subprocess.run(["ffprobe", "-version"], capture_output=True, timeout=10, check=False).stdout
-        tools["ffmpeg"] = first.decode("utf-8", "replace").split("\n", 1)[0].split(" ")[2:3][0] if first else "unknown"
+        try:
+            first = subprocess.run(["ffprobe", "-version"], capture_output=True, timeout=10, check=False).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            first = b""
+        words = first.decode("utf-8", "replace").split("\n", 1)[0].split(" ")
+        tools["ffmpeg"] = words[2] if len(words) > 2 else "unavailable"
     return tools
 
 
-def _start_exiftool(paths: list[str], workdir: str) -> tuple[subprocess.Popen[bytes], str]:
-    argfile = os.path.join(workdir, "args.txt")
-    with open(argfile, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(paths) + "\n")
-    out = os.path.join(workdir, "exif.json")
-    with open(out, "wb") as sink:
-        proc = subprocess.Popen([*EXIFTOOL_ARGS, "-@", argfile], stdout=sink, stderr=subprocess.DEVNULL)
-    return proc, out
+def _start_exiftool(paths: list[str], workdir: str) -> list[tuple[subprocess.Popen[bytes], str, list[str]]]:
+    """exiftool in batch mode over `paths`: one process per CPU (at least 50 files each), never one per file."""
+    count = max(1, min(EXIFTOOL_PROCESSES, len(paths) // EXIFTOOL_MIN_SLICE))
+    runs = []
+    for n in range(count):
+        part = paths[n::count]
+        argfile, out = os.path.join(workdir, f"args{n}.txt"), os.path.join(workdir, f"exif{n}.json")
+        with open(argfile, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(part) + "\n")
+        with open(out, "wb") as sink:
+            proc = subprocess.Popen([*EXIFTOOL_ARGS, "-@", argfile], stdout=sink, stderr=subprocess.DEVNULL)
+        runs.append((proc, out, part))
+    return runs
 
 
-def _exiftool_result(proc: subprocess.Popen[bytes], out: str, timeout: float) -> tuple[list[Any], str | None]:
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return [], f"exiftool timed out after {timeout:g} s"
-    with open(out, "rb") as fh:
-        raw = fh.read()
-    if not raw.strip():
-        return [], f"exiftool produced no output (exit status {proc.returncode})"
-    try:
-        return json.loads(raw, parse_float=str), None
-    except ValueError as exc:
-        return [], f"exiftool output unreadable: {exc}"
+def _exiftool_results(
+    runs: list[tuple[subprocess.Popen[bytes], str, list[str]]], timeout: float
+) -> tuple[list[Any], dict[str, str]]:
+    """Every record the exiftool processes wrote, and for the files of a failed process, why it failed."""
+    deadline = time.monotonic() + timeout
+    records: list[Any] = []
+    errors: dict[str, str] = {}
+    for proc, out, part in runs:
+        error = None
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            error = f"exiftool timed out after {timeout:g} s"
+        if error is None:
+            with open(out, "rb") as fh:
+                raw = fh.read()
+            try:
+                found = json.loads(raw, parse_float=str) if raw.strip() else None
+            except ValueError as exc:
+                found, error = None, f"exiftool output unreadable: {exc}"
+            if isinstance(found, list):
+                records.extend(found)
+            elif error is None:
+                error = f"exiftool produced no output (exit status {proc.returncode})"
+        if error:
+            errors.update(dict.fromkeys(part, error))
+    return records, errors
 
 
 def _embedded_zip(path: str, mime: str) -> str | None:
@@ -131,6 +149,14 @@ def probe_file(entry: dict[str, Any], trust: str | None) -> dict[str, Any]:
     return result
 
 
+def _pillow_exif(path: str) -> dict[str, Any]:
+    """Pillow's reading of the EXIF block, when exiftool could not give one."""
+    try:
+        return {"exif": plain(imaging.exif_fallback(path))}
+    except Exception as exc:  # a malformed EXIF block is a finding, not a crash
+        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+
+
 def _wacz_if_package(path: str) -> dict[str, Any] | None:
     import zipfile
 
@@ -146,27 +172,33 @@ def probe_batch(job: dict[str, Any], emit: Emit) -> None:
     files: list[dict[str, Any]] = job["files"]
     exif_paths = [f["path"] for f in files if f.get("exiftool", True)]
     videos = any(f["mime"].startswith("video/") for f in files)
-    emit({"event": "tools", "tools": tool_versions(videos)})
+    emit({"event": "tools", "tools": tool_versions(videos, job.get("tools") or {})})
     with tempfile.TemporaryDirectory(prefix="hague-probe-") as workdir:
-        proc = _start_exiftool(exif_paths, workdir) if exif_paths else None
+        try:
+            runs = _start_exiftool(exif_paths, workdir) if exif_paths else []
+            missing = None
+        except OSError as exc:  # exiftool not installed: Pillow's EXIF reading stands in
+            runs, missing = [], f"exiftool could not run: {exc.strerror or exc}"
         for entry in files:
             if not entry.get("python", True):
                 continue
             emit({"event": "start", "key": entry["key"]})
             emit({"event": "done", "key": entry["key"], "result": probe_file(entry, job.get("trust"))})
-        if proc is None:
+        if not exif_paths:
             return
         timeout = 30 + EXIFTOOL_SECONDS_PER_FILE * len(exif_paths)
         emit({"event": "wait", "seconds": timeout})
         started = time.monotonic()
-        records, error = _exiftool_result(proc[0], proc[1], timeout)
+        records, errors = _exiftool_results(runs, timeout) if runs else ([], dict.fromkeys(exif_paths, str(missing)))
         by_path = {str(r.get("SourceFile")): r for r in records if isinstance(r, dict)}
         version = next((str(r.get("ExifTool:ExifToolVersion")) for r in records if isinstance(r, dict)), None)
         for entry in files:
             if entry.get("exiftool", True):
                 record = by_path.get(entry["path"])
                 body = {k: v for k, v in (record or {}).items() if not k.startswith(("System:", "SourceFile"))}
-                emit(
-                    {"event": "exiftool", "key": entry["key"], "data": plain(body), "error": error, "version": version}
-                )
+                error = errors.get(entry["path"])
+                message = {"event": "exiftool", "key": entry["key"], "data": plain(body), "error": error}
+                if (error or not record or "ExifTool:Error" in record) and entry["mime"].startswith("image/"):
+                    message["pillow_exif"] = _pillow_exif(entry["path"])
+                emit(message | {"version": version})
         emit({"event": "exiftool_done", "seconds": round(time.monotonic() - started, 3)})

@@ -14,12 +14,6 @@ import zipfile
 import zlib
 from typing import IO, Any
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 MAX_RECORDS = 5000
 MAX_ENTRIES = 100_000
 MAX_ENTRY_BYTES = 4 * 1024**3
@@ -116,6 +110,12 @@ def _read_json(archive: zipfile.ZipFile, name: str) -> Any:
 
 def _verify_signature(signed: dict[str, Any], digest_hash: str) -> dict[str, Any]:
     """Check `signedData`: its hash MUST equal the digest's, and the ECDSA signature MUST verify over it."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     result: dict[str, Any] = {"created": signed.get("created"), "software": signed.get("software")}
     if signed.get("hash") != digest_hash:
         return {**result, "status": "invalid", "reason": "signed hash differs from datapackage digest"}
