@@ -373,15 +373,16 @@ def _flush(batch: _Batch) -> None:
     for row, entry in zip(batch.rows, appended, strict=True):
         row["log_seq"] = entry.seq
     if batch.rows:
-        session.execute(insert(CustodyEvent), batch.rows)
+        # Core executemany on the session's connection: same transaction, one round of statements, no ORM bookkeeping.
+        session.connection().execute(insert(cast(Table, CustodyEvent.__table__)), batch.rows)
     touched = [t for t in batch.trails.values() if t.last_at is not None]
     new = [t.values() for t in touched if t.is_new]
     old = [{**t.values(), "key": t.item.id} for t in touched if not t.is_new]
     if new:
-        session.execute(insert(CustodyState), new)
+        session.connection().execute(insert(cast(Table, CustodyState.__table__)), new)
     if old:
         table = cast(Table, CustodyState.__table__)
-        session.execute(update(table).where(table.c.item_id == bindparam("key")), old)
+        session.connection().execute(update(table).where(table.c.item_id == bindparam("key")), old)
 
 
 def record_in(unit: Unit, store: BlobStore, planned: Sequence[tuple[str, User, EventInput]]) -> list[dict[str, Any]]:

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from hague.core import Unit
 from hague.custody.inputs import check_seals, check_zone
@@ -182,9 +182,9 @@ def import_events(unit: Unit, case_code: str, events: Iterable[ImportedEvent]) -
     for row, entry in zip(rows, appended, strict=True):
         row["log_seq"] = entry.seq
     if rows:
-        session.execute(insert(CustodyEvent), rows)
+        session.connection().execute(insert(cast(Table, CustodyEvent.__table__)), rows)
     if new_states:
-        session.execute(insert(CustodyState), new_states)
+        session.connection().execute(insert(cast(Table, CustodyState.__table__)), new_states)
     return len(rows)
 
 

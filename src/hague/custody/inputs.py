@@ -50,6 +50,20 @@ def check_seals(numbers: tuple[str, ...] | list[str], state: str) -> tuple[list[
     return seals, state
 
 
+TEXT_LIMITS = (
+    ("place", 300),
+    ("condition", 300),
+    ("facility", 200),
+    ("room", 100),
+    ("shelf", 100),
+    ("reason", 20000),
+    ("notes", 20000),
+    ("result", 20000),
+    ("destination", 20000),
+    ("decision", 20000),
+)
+
+
 @dataclass
 class EventInput:
     """One custody event as recorded by its actor; type-specific fields are ignored by other types."""
@@ -87,10 +101,10 @@ class EventInput:
         if self.occurred_at.tzinfo is None:
             raise ValidationError("the event time needs a time zone", field="occurred_at")
         check_zone(self.tz)
-        for name, limit in (("place", 300), ("condition", 300), ("facility", 200), ("room", 100), ("shelf", 100)):
-            setattr(self, name, _check_text(getattr(self, name), name, limit, required=False))
-        for name in ("reason", "notes", "result", "destination", "decision"):
-            setattr(self, name, _check_text(getattr(self, name), name, 20000, required=False))
+        for name, limit in TEXT_LIMITS:
+            value = getattr(self, name)
+            if value:  # most fields of most events are empty: skip the character scan for them
+                setattr(self, name, _check_text(value, name, limit, required=False))
         seals, self.seal_state = check_seals(self.seal_numbers, self.seal_state)
         self.seal_numbers = tuple(seals)
         self.attachments = tuple(check_digest(a, "attachment") for a in self.attachments)
