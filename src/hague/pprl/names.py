@@ -93,12 +93,12 @@ def romanise(text: str) -> str:
 
 
 # Folding rules applied in order to lower-case, accent-free Latin text. Multi-letter spellings of
-# one Cyrillic letter (German, Polish, French and English habits included) become one symbol.
+# one Cyrillic letter (German, Polish, French and English habits included) become one symbol;
+# г/ґ/х fold together (h, g, kh), as do и/і/й/ї (y, i, j).
 _FOLDS: tuple[tuple[str, str], ...] = (
     ("shtsch", "S"), ("tsch", "C"), ("shch", "S"), ("sch", "S"), ("szcz", "S"), ("tch", "C"), ("ch", "C"),
-    ("cz", "C"), ("tz", "C"), ("ts", "C"), ("sh", "S"), ("sz", "S"), ("zh", "Z"), ("kh", "H"), ("gh", "G"),
-    ("ph", "f"), ("ck", "k"), ("x", "ks"), ("w", "v"), ("q", "k"), ("j", "i"), ("y", "i"), ("h", "G"),
-    ("H", "G"), ("g", "G"), ("c", "C"), ("ou", "u"),
+    ("cz", "C"), ("tz", "C"), ("ts", "C"), ("sh", "S"), ("sz", "S"), ("zh", "Z"), ("gh", "G"), ("ck", "k"),
+    ("x", "ks"), ("w", "v"), ("q", "k"), ("j", "i"), ("y", "i"), ("h", "G"), ("g", "G"), ("c", "C"), ("ou", "u"),
 )  # fmt: skip
 _SPLIT = re.compile(r"[^\w'’ʼ]+", re.UNICODE)
 
@@ -112,10 +112,10 @@ def skeleton(word: str) -> str:
     """The transliteration-independent skeleton of one name word (lower-case symbols, runs collapsed)."""
     latin = _ascii_fold(romanise(word.strip())).lower()
     latin = "".join(ch for ch in latin if ch.isalpha())
-    if latin[:2] in ("ie", "ye", "je"):
-        latin = "e" + latin[2:]
     for old, new in _FOLDS:
         latin = latin.replace(old, new)
+    # є / е written ie, ye, je or e (and after a vowel, BGN's ye): one symbol
+    latin = re.sub(r"(.)\1+", r"\1", latin).replace("ie", "e")
     return re.sub(r"(.)\1+", r"\1", latin)
 
 
