@@ -95,3 +95,12 @@ def test_estimate_before_linkage_is_refused(run: Run, case_code: str, mapping: P
 def test_review_needs_pair_and_decision_together(run: Run, case_code: str) -> None:
     code, out = run("casualties", "review", case_code, "--pair", "1")
     assert code == 2 and "--decision" in out
+
+
+def test_readme_casualty_commands_exist() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Civilian casualties", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = {line.split("casualties", 1)[1].split()[0] for line in block.splitlines() if "casualties" in line}
+    assert commands == {"source", "import", "withdraw", "link", "review", "count", "estimate", "report"}
+    for command in commands:
+        assert CliRunner().invoke(app, ["casualties", command, "--help"]).exit_code == 0

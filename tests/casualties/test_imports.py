@@ -141,3 +141,18 @@ def test_partial_dates_keep_their_precision(text: str, expected: str) -> None:
 def test_impossible_dates_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         imports.parse_date(text)
+
+
+def test_hague_verify_recomputes_casualty_records(hague: Hague, case_code: str, source: str, tmp_path: Path) -> None:
+    from hague.ledger.fsck import verify
+
+    with hague.unit() as unit:
+        imports.import_file(unit, case_code, source, write_csv(tmp_path / "a.csv", ROWS), "ana")
+    assert verify(hague, blobs=False).ok
+    with hague.unit() as unit:
+        record = unit.session.scalars(select(m.CasualtyRecord)).first()
+        assert record is not None
+        record.age = 35
+    report = verify(hague, blobs=False)
+    assert not report.ok
+    assert any("casualties.imported" in str(finding) for finding in report.findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from hague.casualties.models import (
 )
 from hague.errors import NotFound
 from hague.evidence.models import Case
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import decimal_text, record_hash
 
 
@@ -163,3 +164,31 @@ def _check_link_run(session: Session, fields: dict[str, Any]) -> str:
 def _check_decision(session: Session, fields: dict[str, Any]) -> str:
     decision = _get(session, LinkDecision, fields["decision_id"], "review decision")
     return record_hash(decision_record(_get(session, LinkPair, decision.pair_id, "review pair"), decision))
+
+
+def _key(name: str) -> Any:
+    return lambda fields: (fields.get(name),)
+
+
+@record_rows("casualties.imported", _key("import"))
+def _import_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for (batch,) in session.execute(select(CasualtyImport.id)):
+        yield (batch,), f"casualty import {batch}"
+
+
+@record_rows("casualties.mapping_saved", _key("version"))
+def _mapping_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for (version,) in session.execute(select(SourceMapping.id)):
+        yield (version,), f"casualty mapping version {version}"
+
+
+@record_rows("casualties.linked", _key("run"))
+def _run_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for (run,) in session.execute(select(LinkRun.id)):
+        yield (run,), f"casualty link run {run}"
+
+
+@record_rows("casualties.review_decided", _key("decision_id"))
+def _decision_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for (decision,) in session.execute(select(LinkDecision.id)):
+        yield (decision,), f"casualty review decision {decision}"
