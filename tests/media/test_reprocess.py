@@ -90,6 +90,7 @@ def test_intake_completes_when_every_parser_fails(hague: Hague, case_code: str, 
     assert [r.status for r in rows] == ["registered", "registered"]
     assert [f.status for f in report.files] == ["failed", "failed"]
     assert all(f.errors[0]["parser"] == "sandbox" for f in report.files)
+    assert all(f.errors[0]["reason"].startswith("parser failed: ") for f in report.files)  # the real cause
 
 
 def test_intake_completes_when_the_extraction_step_itself_breaks(

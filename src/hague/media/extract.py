@@ -67,8 +67,10 @@ def _fail(state: _State, parser: str, reason: str) -> None:
     state.result.errors.append({"parser": parser, "reason": reason})
 
 
-def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: dict[str, str], target: str) -> bool:
-    """One child over the files still pending; returns True if anything progressed."""
+def _run(
+    states: dict[str, _State], trust: str | None, limits: Limits, tools: dict[str, str], target: str
+) -> tuple[bool, str]:
+    """One child over the files still pending: whether anything progressed, and why the child stopped."""
     files = [
         {
             "key": s.job.key,
@@ -102,13 +104,13 @@ def _run(states: dict[str, _State], trust: str | None, limits: Limits, tools: di
         if current is not None:
             _fail(states[current], "sandbox", failure.reason)
             states[current].python = False
-            return True
+            return True, failure.reason
         pending = [s for s in states.values() if s.exiftool and not s.python]
         for state in pending:  # died after the per-file parsers: the batch's exiftool step failed
             _fail(state, "exiftool", failure.reason)
             state.exiftool = False
-        return progressed or bool(pending)
-    return progressed
+        return progressed or bool(pending), failure.reason
+    return progressed, ""
 
 
 def _merge_python(state: _State, result: dict[str, Any]) -> None:
@@ -169,10 +171,11 @@ def extract_batch(
     for _ in range(len(jobs) + 2):
         if not any(s.python or s.exiftool for s in states.values()):
             break
-        if not _run(states, trust, limits, tools, target):
+        progressed, reason = _run(states, trust, limits, tools, target)
+        if not progressed:
             for state in states.values():
                 if state.python or state.exiftool:
-                    _fail(state, "sandbox", "parser made no progress")
+                    _fail(state, "sandbox", reason or "parser made no progress")
                     state.python = state.exiftool = False
     return [_finish(states[job.key], tools) for job in jobs]
 
