@@ -86,3 +86,30 @@ def test_stored_samples_carry_barcodes_not_names(hague: Hague, team: Team, small
     load_disaster(hague, team, small_disaster)
     columns = {c.name for c in Sample.__table__.columns}
     assert not {"name", "given_name", "family_name"} & columns
+
+
+def test_several_frequency_databases_must_be_named(hague: Hague, team: Team, small_disaster: Disaster) -> None:
+    from hague.identify.frequencies import FrequencyTable
+    from hague.identify.store import store_frequencies
+
+    load_disaster(hague, team, small_disaster)
+    other = FrequencyTable("roma", dict(small_disaster.table.markers))
+    with hague.unit() as unit:
+        store_frequencies(unit, team.case, other, team.investigator)
+    with hague.reader() as session:
+        with pytest.raises(ValidationError, match="name one"):
+            load_table(session, team.case)
+        assert load_table(session, team.case, "roma")[0].name == "roma"
+        assert load_table(session, team.case, "simulated")[1] == mutation_models()
+
+
+def test_missing_person_typed_by_a_personal_effect_is_an_effect_sample(hague: Hague, team: Team) -> None:
+    from hague.identify.pedigree import Pedigree, Person
+    from hague.identify.store import store_pedigrees
+
+    ped = Pedigree("FAM9", [Person("MP", sex="male", sample="EFF-9", missing=True)])
+    with hague.unit() as unit:
+        store_pedigrees(unit, team.case, {"FAM9": ped}, team.investigator)
+    with hague.reader() as session:
+        sample = session.scalars(select(Sample).where(Sample.barcode == "EFF-9")).one()
+    assert sample.kind == "effect"
