@@ -104,3 +104,17 @@ def test_checkpoints_are_checked_for_consistency_and_signature(hague: Hague, pop
     )
     kinds = [f.kind for f in verify(hague, blobs=False, records=False).findings]
     assert kinds == ["checkpoint"]
+
+
+def test_the_scheduled_verify_runs_when_due_and_resumes_interrupted_runs(hague: Hague, populated: Populated) -> None:
+    from datetime import timedelta
+
+    from hague.ledger.fsck import run_scheduled_verify
+
+    first = run_scheduled_verify(hague, every=timedelta(hours=1))
+    assert first is not None and first.ok
+    assert run_scheduled_verify(hague, every=timedelta(hours=1)) is None
+    with pytest.raises(Interrupted):
+        verify(hague, batch=4, stop_after=2)
+    resumed = run_scheduled_verify(hague, every=timedelta(hours=1))
+    assert resumed is not None and resumed.ok

@@ -15,6 +15,7 @@ import json
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -494,3 +495,16 @@ def verify(
             },
         )
     return VerifyReport(final.id, status, final.size, bytes(final.root), dict(run.counts), list(run.findings))
+
+
+def run_scheduled_verify(hague: Hague, *, every: timedelta = timedelta(days=1)) -> VerifyReport | None:
+    """One scheduler tick (cron or the web app): resume an interrupted run, or start one if the last
+    finished run is older than `every`; returns None when nothing was due."""
+    with hague.reader() as session:
+        running = session.scalar(select(LogVerifyRun.id).where(LogVerifyRun.status == "running").limit(1))
+        last = session.scalar(select(func.max(LogVerifyRun.finished_at)))
+    if running is not None:
+        return verify(hague, resume=True)
+    if last is not None and utcnow() - last.replace(tzinfo=UTC) < every:
+        return None
+    return verify(hague)
