@@ -155,6 +155,14 @@ ROUTES: tuple[Route, ...] = (
     Route("ui.case", "GET", "/cases/{case}", case_access, "case", ui=True),
     Route("ui.upload", "GET", "/cases/{case}/upload", lambda s, c: s.may("item.create"), "case", ui=True),
     Route("ui.map", "GET", "/cases/{case}/map", case_full, "case", ui=True),
+    Route(
+        "ui.witnesses",
+        "GET",
+        "/cases/{case}/witnesses",
+        lambda s, c: case_full(s, c) and (s.role in ROLES or (s.role == "org_admin" and s.owner)),
+        "case",
+        ui=True,
+    ),
     Route("ui.item", "GET", "/items/{ern}", item_visible, "item", ui=True),
     Route("ui.verify", "GET", "/files/{file}/verify", item_visible, "item", ui=True),
 )

@@ -106,3 +106,45 @@ def file_ids_of(hague: Hague, ern: str) -> list[int]:
                 select(File.id).join(Item).where(Item.ern == ern, File.derived_from_id.is_(None)).order_by(File.id)
             )
         )
+
+
+def witnesses(hague: Hague, user: User, code: str) -> list[dict[str, Any]]:
+    """Pseudonyms of a case the user fully sees (the testimony library checks the role)."""
+    from hague.testimony.witnesses import list_witnesses
+
+    with hague.reader() as session:
+        case = policy.visible_case(session, user, code, full=True)
+        return list_witnesses(session, case.code, user)
+
+
+def witness_page(hague: Hague, user: User, pseudonym: str) -> dict[str, Any]:
+    """A witness under its pseudonym, its interview dates, and whether the user may reveal the identity."""
+    from hague.testimony.witnesses import can_reveal, get_witness, list_witnesses, reveals_of
+
+    with hague.reader() as session:
+        witness = get_witness(session, pseudonym)
+        case = policy.visible_case(session, user, witness.case.code, full=True)
+        entry = next(w for w in list_witnesses(session, case.code, user) if w["pseudonym"] == witness.pseudonym)
+        reveals = [
+            {"user": r.username, "role": r.role, "at": r.revealed_at} for r in reveals_of(session, witness.pseudonym)
+        ]
+        return {
+            **entry,
+            "case": case.code,
+            "may_reveal": can_reveal(session, user, witness.pseudonym),
+            "reveals": reveals,
+        }
+
+
+def reveal_identity(hague: Hague, user: User, pseudonym: str, reason: str) -> dict[str, Any]:
+    """Reveal a witness's identity with a reason (audited by the testimony library); shown once, never stored here."""
+    from hague.testimony.vault import Vault
+    from hague.testimony.witnesses import get_witness, reveal
+
+    with hague.reader() as session:
+        witness = get_witness(session, pseudonym)
+        policy.visible_case(session, user, witness.case.code, full=True)
+    vault = Vault.from_settings(hague.settings)
+    with hague.unit() as unit:
+        identity = reveal(unit, vault, pseudonym, unit.session.merge(user), reason)
+    return identity.model_dump(mode="json")

@@ -288,3 +288,32 @@ def share_form(
     else:
         service.share(hague, who.user, code, organisation, ern or None)
     return RedirectResponse(f"/cases/{code}", status_code=303)
+
+
+@router.get("/cases/{code}/witnesses", response_class=HTMLResponse)
+def witnesses_page(request: Request, code: str, who: Page, hague: Instance) -> Response:
+    """Witnesses of a case under their pseudonyms."""
+    listed = areas.witnesses(hague, who.user, code)
+    return render(request, "witnesses.html", who, case_code=code.upper(), witnesses=listed)
+
+
+@router.get("/witnesses/{pseudonym}", response_class=HTMLResponse)
+def witness_page(request: Request, pseudonym: str, who: Page, hague: Instance) -> Response:
+    """One witness: pseudonym, interview dates, reveal history; the identity only after a reasoned reveal."""
+    return render(request, "witness.html", who, witness=areas.witness_page(hague, who.user, pseudonym), identity=None)
+
+
+@router.post("/witnesses/{pseudonym}/reveal", response_class=HTMLResponse)
+def reveal_page(
+    request: Request,
+    pseudonym: str,
+    who: Page,
+    hague: Instance,
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Reveal the identity with a reason (audited); the page is not cached and the identity is not kept."""
+    check_csrf(who, csrf_token)
+    identity = areas.reveal_identity(hague, who.user, pseudonym, reason)
+    witness = areas.witness_page(hague, who.user, pseudonym)
+    return render(request, "witness.html", who, witness=witness, identity=identity)

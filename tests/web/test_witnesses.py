@@ -1,0 +1,72 @@
+"""Witness pages: pseudonyms only, identity shown once after a reasoned, audited reveal, never in logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from hague.access.roles import get_user
+from hague.core import Hague
+from hague.testimony.identity import Identity
+from hague.testimony.vault import MasterKey, Vault
+from hague.testimony.witnesses import add_witness, reveals_of
+from tests.web.conftest import World, sign_in
+
+NAME = "Коваленко"
+
+
+@pytest.fixture
+def database_url(sqlite_factory, tmp_path) -> str:
+    return sqlite_factory.new(tmp_path)
+
+
+@pytest.fixture
+def pseudonym(hague: Hague, world: World) -> str:
+    key = MasterKey.generate()
+    hague.settings.master_key = key.encode()
+    with hague.unit() as unit:
+        lead = get_user(unit.session, "lead")
+        identity = Identity(given_name="Олена", family_name=NAME, phones=["+380501234567"])
+        return str(add_witness(unit, Vault(key), world.case, identity, lead).witness.pseudonym)
+
+
+def test_witness_list_shows_pseudonyms_not_names(app_client, world: World, pseudonym: str) -> None:
+    sign_in(app_client, "analyst")
+    page = app_client.get(f"/cases/{world.case}/witnesses")
+    assert page.status_code == 200
+    assert pseudonym in page.text and NAME not in page.text
+
+
+def test_user_without_reveal_role_gets_no_reveal_form(app_client, world: World, pseudonym: str) -> None:
+    sign_in(app_client, "analyst")
+    page = app_client.get(f"/witnesses/{pseudonym}")
+    assert "Reveal identity" not in page.text and NAME not in page.text
+
+
+def test_reveal_with_a_reason_shows_the_identity_once_and_is_audited(
+    app_client, hague: Hague, world: World, pseudonym: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    csrf = sign_in(app_client, "lead")
+    with caplog.at_level(logging.INFO):
+        shown = app_client.post(
+            f"/witnesses/{pseudonym}/reveal", data={"reason": "protective measures assessment", "csrf_token": csrf}
+        )
+    assert shown.status_code == 200 and NAME in shown.text
+    assert shown.headers["cache-control"] == "no-store"
+    assert NAME not in caplog.text
+    with hague.reader() as session:
+        assert [r.username for r in reveals_of(session, pseudonym)] == ["lead"]
+    assert NAME not in app_client.get(f"/witnesses/{pseudonym}").text
+
+
+def test_reveal_without_a_real_reason_is_refused_without_the_identity(app_client, world: World, pseudonym: str) -> None:
+    csrf = sign_in(app_client, "lead")
+    refused = app_client.post(f"/witnesses/{pseudonym}/reveal", data={"reason": "x", "csrf_token": csrf})
+    assert refused.status_code == 422 and NAME not in refused.text
+
+
+def test_partner_organisation_sees_no_witnesses(app_client, world: World, pseudonym: str) -> None:
+    sign_in(app_client, "partner")
+    assert app_client.get(f"/cases/{world.case}/witnesses").status_code == 404
+    assert app_client.get(f"/witnesses/{pseudonym}").status_code == 404
