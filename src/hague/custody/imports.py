@@ -188,6 +188,11 @@ def import_events(unit: Unit, case_code: str, events: Iterable[ImportedEvent]) -
     return len(rows)
 
 
+def _optional(value: str, what: str, limit: int) -> str:
+    """Optional text: empty stays empty without a scan (most columns of most imported rows are empty)."""
+    return _check_text(value, what, limit, required=False) if value else ""
+
+
 def _row(
     event: ImportedEvent,
     item: Item,
@@ -208,7 +213,7 @@ def _row(
     seals, seal_state = check_seals(event.seal_numbers, event.seal_state)
     actor_name = _check_text(event.actor, "actor", 200)
     actor = users.get(actor_name.lower()) or by_name.get(actor_name.casefold())
-    counterpart_name = _check_text(event.counterpart, "counterpart", 200, required=False)
+    counterpart_name = _optional(event.counterpart, "counterpart", 200)
     counterpart = (
         (users.get(counterpart_name.lower()) or by_name.get(counterpart_name.casefold())) if counterpart_name else None
     )
@@ -226,18 +231,18 @@ def _row(
         "organisation_code": org.code if org else org_code,
         "counterpart_id": counterpart.id if counterpart else None,
         "counterpart_name": counterpart.display_name if counterpart else counterpart_name,
-        "place": _check_text(event.place, "place", 300, required=False),
-        "facility": _check_text(event.facility, "facility", 200, required=False),
-        "room": _check_text(event.room, "room", 100, required=False),
-        "shelf": _check_text(event.shelf, "shelf", 100, required=False),
-        "reason": _check_text(event.reason, "reason", 20000, required=False),
+        "place": _optional(event.place, "place", 300),
+        "facility": _optional(event.facility, "facility", 200),
+        "room": _optional(event.room, "room", 100),
+        "shelf": _optional(event.shelf, "shelf", 100),
+        "reason": _optional(event.reason, "reason", 20000),
         "seal_numbers": seals,
         "seal_state": seal_state,
-        "condition": _check_text(event.condition, "condition", 300, required=False),
-        "notes": _check_text(event.notes, "notes", 20000, required=False),
+        "condition": _optional(event.condition, "condition", 300),
+        "notes": _optional(event.notes, "notes", 20000),
         "details": {k: _check_text(str(v), k, 2000) for k, v in event.details.items()},
         "attachments": [],
         "source": "imported",
-        "source_ref": _check_text(event.source_ref, "source reference", 200, required=False),
+        "source_ref": _optional(event.source_ref, "source reference", 200),
         "recorded_at": now,
     }
