@@ -102,3 +102,18 @@ def test_import_is_all_or_nothing(run: Run, team: Team, small_disaster: Disaster
     assert code == 2 and "unknown sample" in out
     code, out = run("identify", "screen", "--case", team.case)
     assert code == 2 and "no frequency database" in out
+
+
+def test_familias_import_stores_the_family_and_its_database(run: Run, team: Team, tmp_path: Path) -> None:
+    from tests.identify.test_formats import FAM
+
+    path = tmp_path / "case.fam"
+    path.write_text(FAM)
+    code, out = run("--as", team.investigator, "identify", "import", "--case", team.case, "--familias", str(path),
+                    "--family", "FAM7", "--missing", "CH", "--db-name", "test db", "--json")  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out) == {"familias": {"family": "FAM7", "references": 1}}
+    code, out = run("identify", "joint", "FAM7", "--case", team.case, "--json")
+    assert code == 0, out
+    (only,) = json.loads(out)["assignments"]  # no remains in the case: only the null assignment
+    assert (only["assignment"], only["log10_lr"], only["posterior"]) == ({"CH": None}, 0.0, 1.0)
