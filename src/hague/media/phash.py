@@ -21,9 +21,14 @@ def bits_to_int(bits: NDArray[np.bool_]) -> int:
     return int(np.packbits(bits.reshape(-1)).view(">u8")[0])
 
 
+def low_frequencies(pixels: NDArray[np.floating]) -> NDArray[np.floating]:
+    """The 8×8 lowest DCT-II coefficients, rounded so that float noise cannot decide a tie with the median."""
+    return np.round(DCT @ np.asarray(pixels, dtype=np.float64) @ DCT.T, 6)
+
+
 def phash_pixels(pixels: NDArray[np.floating]) -> int:
     """pHash of a 32×32 grayscale array: top-left 8×8 DCT coefficients against their median."""
-    coeffs = DCT @ np.asarray(pixels, dtype=np.float64) @ DCT.T
+    coeffs = low_frequencies(pixels)
     return bits_to_int(coeffs > np.median(coeffs))
 
 
@@ -36,11 +41,27 @@ def orientations(pixels: NDArray[np.floating]) -> list[NDArray[np.floating]]:
     return out
 
 
+def _coefficient_orientations(coeffs: NDArray[np.floating]) -> NDArray[np.floating]:
+    """DCT blocks of the eight orientations, from the upright block alone (same order as `orientations`).
+
+    Mirroring an axis multiplies frequency k by (-1)^k, transposing swaps axes: exact, no new transform.
+    """
+    sign = (-1.0) ** np.arange(LOW)
+
+    def rot90(c: NDArray[np.floating]) -> NDArray[np.floating]:  # np.rot90 = flip rows of the transpose
+        return sign[:, None] * c.T
+
+    out = []
+    for base in (coeffs, coeffs * sign[None, :]):  # as is, mirrored left-right
+        for _ in range(4):
+            out.append(base)
+            base = rot90(base)
+    return np.stack(out)
+
+
 def phash_orientations(pixels: NDArray[np.floating]) -> list[int]:
     """pHash of each of the eight orientations; element 0 is the hash of the image as it is."""
-    stack = np.stack(orientations(np.asarray(pixels, dtype=np.float64)))
-    coeffs = DCT @ stack @ DCT.T  # (8, 8, 8): low frequencies of each orientation
-    flat = coeffs.reshape(len(stack), -1)
+    flat = _coefficient_orientations(low_frequencies(pixels)).reshape(8, -1)
     bits = flat > np.median(flat, axis=1, keepdims=True)
     return [int(v) for v in np.packbits(bits, axis=1).view(">u8").ravel()]
 
