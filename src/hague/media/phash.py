@@ -23,7 +23,8 @@ def bits_to_int(bits: NDArray[np.bool_]) -> int:
 
 def low_frequencies(pixels: NDArray[np.floating]) -> NDArray[np.floating]:
     """The 8×8 lowest DCT-II coefficients, rounded so that float noise cannot decide a tie with the median."""
-    return np.round(DCT @ np.asarray(pixels, dtype=np.float64) @ DCT.T, 6)
+    coeffs: NDArray[np.floating] = np.round(DCT @ np.asarray(pixels, dtype=np.float64) @ DCT.T, 6)
+    return coeffs
 
 
 def phash_pixels(pixels: NDArray[np.floating]) -> int:
