@@ -93,6 +93,7 @@ def authenticate(hague: Hague, username: str, password: str, code: str, client: 
         ok = ok and user is not None and bool(user.totp_secret)
         if ok and user is not None and user.totp_secret:
             ok = pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+            _ = user.organisation  # loaded now: callers use it after the session closes
     if not ok or user is None:
         with hague.unit() as unit:
             unit.session.add_all([SigninAttempt(key_hash=user_key), SigninAttempt(key_hash=client_key)])
