@@ -176,24 +176,24 @@ def observed_alleles(data: Data) -> set[str]:
     return {a for obs in data.values() for g in genotypes_of(obs) for a in g if a is not None}
 
 
-def _domains(persons: list[str], data: Data, index: dict[str, int], k: int) -> list[NDArray[np.int64]]:
-    """Possible alleles per variable: a fully typed person's two alleles can only be their own (genotype
-    elimination), which keeps the theta enumeration and every factor small."""
-    full = np.arange(k)
-    out: list[NDArray[np.int64]] = []
+def _domains(persons: list[str], data: Data, index: dict[str, int], k: int) -> list[NDArray[np.int64] | None]:
+    """Possible alleles per variable (None: all): a fully typed person's two alleles can only be their own
+    (genotype elimination), which keeps the theta enumeration and every factor small."""
+    out: list[NDArray[np.int64] | None] = []
     for pid in persons:
-        dom = full
+        allowed: set[int] | None = None
         for geno in genotypes_of(data.get(pid)):
             if geno[1] is not None:
-                own = np.array(sorted({index.get(geno[0], k - 1), index.get(geno[1], k - 1)}))
-                dom = np.intersect1d(dom, own)
+                own = {index.get(geno[0], k - 1), index.get(geno[1], k - 1)}
+                allowed = own if allowed is None else allowed & own
+        dom = None if allowed is None else np.array(sorted(allowed), dtype=np.int64)
         out += [dom, dom]
     return out
 
 
 def _factors(
     ped: Pedigree, persons: list[str], data: Data, alleles: list[str], p: Array, mut: Array, theta: float
-) -> tuple[list[Factor], dict[str, int], list[NDArray[np.int64]]]:
+) -> tuple[list[Factor], dict[str, int], list[NDArray[np.int64] | None]]:
     pos = {pid: i for i, pid in enumerate(persons)}
     index = {a: i for i, a in enumerate(alleles)}
     k = len(alleles)
@@ -203,8 +203,14 @@ def _factors(
     factors: list[Factor] = []
     founder_vars: list[int] = []
 
+    full = np.arange(k)
+
     def add(variables: tuple[int, ...], table: Array) -> None:
-        factors.append((variables, table[np.ix_(*[dom[v] for v in variables])]))
+        if all(dom[v] is None for v in variables):
+            factors.append((variables, table))
+        else:
+            picks = [full if (d := dom[v]) is None else d for v in variables]
+            factors.append((variables, table[np.ix_(*picks)]))
 
     for pid in persons:
         person, i = ped.person(pid), pos[pid]
@@ -217,9 +223,10 @@ def _factors(
         for geno in genotypes_of(data.get(pid)):
             add((2 * i, 2 * i + 1), _evidence(geno, index, k))
     if theta > 0 and founder_vars:
-        factors.append((tuple(founder_vars), _theta_founder_factor([dom[v] for v in founder_vars], p, theta)))
+        domains = [full if (d := dom[v]) is None else d for v in founder_vars]
+        factors.append((tuple(founder_vars), _theta_founder_factor(domains, p, theta)))
     else:
-        factors += [((v,), p[dom[v]]) for v in founder_vars]
+        factors += [((v,), p if (d := dom[v]) is None else p[d]) for v in founder_vars]
     return factors, pos, dom
 
 
@@ -310,8 +317,11 @@ def joint_with_target(ped: Pedigree, marker: MarkerModel, data: Data, target: st
     persons = _relevant(ped, set(data) | {target})
     factors, pos, dom = _factors(ped, persons, data, alleles, p, mut, marker.theta)
     t = pos[target]
-    joint = np.zeros((len(alleles), len(alleles)))
-    joint[np.ix_(dom[2 * t], dom[2 * t + 1])] = _eliminate(factors, (2 * t, 2 * t + 1), len(alleles))
+    joint = _eliminate(factors, (2 * t, 2 * t + 1), len(alleles))
+    if (d := dom[2 * t]) is not None:  # a target typed by a personal effect: back to the full allele grid
+        grid = np.zeros((len(alleles), len(alleles)))
+        grid[np.ix_(d, d)] = joint
+        joint = grid
     if len(alleles) == len(marker.alleles):
         return joint
     # expand the merged allele: within `*`, each allele's share is its frequency (exact: see MarkerModel.lumped)
