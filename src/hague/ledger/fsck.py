@@ -32,7 +32,7 @@ from hague.ledger.checkpoint import open_checkpoint
 from hague.ledger.keys import trusted_keys
 from hague.ledger.models import LogCheckpoint, LogCosignature, LogState, LogVerifyRun, LogWitness
 from hague.ledger.note import Note, parse_note, parse_signature_line, parse_verifier_key, verify_note
-from hague.ledger.rfc9162 import EMPTY_ROOT, frontier_append, frontier_root, pack_frontier, unpack_frontier
+from hague.ledger.rfc9162 import EMPTY_ROOT, frontier_root, pack_frontier, unpack_frontier
 from hague.ledger.tree import StoredTree
 from hague.ledger.verify_offline import verify_consistency
 
@@ -228,22 +228,31 @@ def _phase_entries(run: _Run, batch: int) -> None:
                 text("SELECT seq, kind, body, leaf_hash FROM log_entries WHERE seq >= :a AND seq < :b ORDER BY seq"),
                 {"a": pos, "b": upper},
             ).tuples()
+            next_cp = pending[ci][0] if ci < len(pending) else -1
+            sha256 = _sha256
             for seq, kind, body, stored_leaf in rows:
-                while pos < seq:  # a gap: the entry row was deleted
-                    run.add("entry missing", f"log entry #{pos}", "no row with this index")
-                    pos += 1
-                leaf = _sha256(b"\x00" + bytes(body)).digest()
-                if bytes(stored_leaf) != leaf:
+                if pos != seq:
+                    while pos < seq:  # a gap: the entry row was deleted
+                        run.add("entry missing", f"log entry #{pos}", "no row with this index")
+                        pos += 1
+                leaf = sha256(b"\x00" + body).digest()
+                if stored_leaf != leaf:
                     run.add(
                         "leaf",
                         f"log entry #{seq} ({kind})",
                         f"stored leaf {bytes(stored_leaf).hex()}, entry hashes to {leaf.hex()}",
                     )
-                for level, idx, digest in frontier_append(frontier, leaves, leaf):
-                    if level:
-                        created.setdefault(level, []).append((idx, digest))
+                node, index, level = leaf, leaves, 0
+                while index & 1:  # frontier_append, inlined (hot loop)
+                    node = sha256(b"\x01" + frontier.pop() + node).digest()
+                    index >>= 1
+                    level += 1
+                    created.setdefault(level, []).append((index, node))
+                frontier.append(node)
                 leaves += 1
                 pos += 1
+                if pos != next_cp:
+                    continue
                 while ci < len(pending) and pending[ci][0] == pos:
                     cp_size, cp_id, cp_root = pending[ci]
                     root = frontier_root(frontier)
@@ -254,6 +263,7 @@ def _phase_entries(run: _Run, batch: int) -> None:
                             f"signed root {bytes(cp_root).hex()}, rebuilt from the entries {root.hex()}",
                         )
                     ci += 1
+                next_cp = pending[ci][0] if ci < len(pending) else -1
             while pos < upper:
                 run.add("entry missing", f"log entry #{pos}", "no row with this index")
                 pos += 1
