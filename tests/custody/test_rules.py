@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hague.custody.events import CopyHashMismatch, record, record_many
 from hague.custody.inputs import EventInput
-from hague.custody.models import IntegrityIncident
-from hague.errors import Conflict, HagueError, PermissionDenied, ValidationError
+from hague.custody.models import CustodyEvent, IntegrityIncident
+from hague.errors import Conflict, HagueError, NotFound, PermissionDenied, ValidationError
 from hague.ledger.models import LogEntry
 from tests.custody.conftest import Scene, counts
 
@@ -298,3 +299,58 @@ def test_copy_whose_hash_differs_is_refused_and_kept_as_an_integrity_incident(sc
         assert (incident.expected_sha256, incident.found_sha256) == (scene.digital_sha, copy.sha256)
         entry = session.scalars(select(LogEntry).order_by(LogEntry.seq.desc())).first()
         assert entry is not None and entry.kind == "custody.integrity_incident"
+
+
+def test_unknown_item_is_refused(scene: Scene) -> None:
+    alice = scene.user("alice")
+    refused(
+        scene,
+        NotFound,
+        "no item",
+        lambda: record(scene.hague, "UKR-OTP-0001-9999", alice, EventInput("collected", scene.at(0))),
+    )
+
+
+def test_concurrent_transfers_of_one_item_leave_exactly_one_custody_chain(scene: Scene) -> None:
+    ern = held_by_alice(scene)
+    alice = scene.user("alice")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def transfer(receiver: str) -> None:
+        barrier.wait()
+        try:
+            record(scene.hague, ern, alice, EventInput("transferred", scene.at(2), receiver=receiver, reason="race"))
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=transfer, args=(name,)) for name in ("bob", "erin")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    with scene.hague.reader() as session:
+        assert session.scalar(select(func.count()).select_from(CustodyEvent).where(CustodyEvent.seq == 3)) == 1
+
+
+def test_concurrent_collections_of_one_item_record_one(scene: Scene) -> None:
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def collect(username: str) -> None:
+        actor = scene.user(username)
+        barrier.wait()
+        try:
+            record(scene.hague, scene.physical, actor, EventInput("collected", scene.at(0)))
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=collect, args=(name,)) for name in ("alice", "bob")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "ok"]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from sqlalchemy.orm import Session
 
 from hague.access.roles import require_role
@@ -412,6 +413,9 @@ def record_many(hague: Hague, planned: Sequence[tuple[str, User, EventInput]]) -
     except CopyHashMismatch as exc:
         record_incident(hague, exc)
         raise
+    except DatabaseIntegrityError as exc:
+        # Two first events (no state row to lock yet) raced on one item: the loser retries and gets the rules.
+        raise Conflict("another custody event was recorded on the same item at the same moment; try again") from exc
 
 
 def record(hague: Hague, ern: str, actor: User, event: EventInput) -> dict[str, Any]:
