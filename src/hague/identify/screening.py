@@ -81,6 +81,7 @@ class Matrix:
     exclusions: NDArray[np.int16]
     markers_compared: NDArray[np.int16]
     warnings: list[str]
+    markers: list[str] = field(default_factory=list)
 
 
 def _marker_tables(
@@ -167,7 +168,7 @@ def _run(job: _Job) -> Matrix:
         compared += (job.codes[m] != k * k + k)[None, :]
     # sex: remains of one sex are never the missing person of the other
     mp_sex = np.array([_sex_code(s) for _, _, s in rows], dtype=np.int8)
-    clash = (mp_sex[:, None] * job.sexes[None, :] == 2) & (mp_sex[:, None] != job.sexes[None, :])
+    clash = mp_sex[:, None] * job.sexes[None, :] == 2  # 1 x 2: one male, one female
     logs[clash] = -np.inf
     return Matrix(rows, [], logs, excl, compared, warnings)
 
@@ -220,6 +221,7 @@ def screen_matrix(
         np.concatenate([p.exclusions for p in parts]),
         np.concatenate([p.markers_compared for p in parts]),
         [w for p in parts for w in p.warnings],
+        [m.name for m in models],
     )
 
 
@@ -268,6 +270,6 @@ def screen(
         len(remains),
         len(families),
         len(matrix.rows),
-        [m.name for m in _prepare(remains, families, table, mutation)[0]],
+        matrix.markers,
         matrix.warnings,
     )
