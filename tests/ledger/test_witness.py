@@ -139,3 +139,55 @@ def test_a_witness_key_must_be_a_cosignature_key(hague: Hague, populated: Popula
     with pytest.raises(ValidationError):
         add_witness(hague, parse_verifier_key(log_vkey).name, log_vkey, "http://127.0.0.1:1")
     assert b64(b"") == ""
+
+
+@pytest.mark.slow  # two CLI processes importing every area
+def test_hague_witness_serve_cosigns_over_http(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from hague.ledger.note import ALG_ED25519, Signer, parse_note, verify_note
+    from tests.support.s3 import free_port
+
+    log = Signer.generate("log.example/test", ALG_ED25519)
+    hague_cli = [sys.executable, "-m", "hague.cli.main"]
+    key_file = tmp_path / "witness.key"
+    made = subprocess.run(
+        [*hague_cli, "witness", "keygen", "w.example/cli", str(key_file)], capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    witness_key = parse_verifier_key(made.stdout.strip())
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *hague_cli,
+            "witness",
+            "serve",
+            "--key-file",
+            str(key_file),
+            "--log-key",
+            log.verifier.to_text(),
+            "--state",
+            str(tmp_path / "w.sqlite3"),
+            "--port",
+            str(port),
+        ]
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(f"{url}/key")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        text = Checkpoint("log.example/test", 3, b"\x05" * 32).to_text()
+        note = Note(text, (log.sign(text),)).to_text()
+        response = httpx.post(f"{url}/add-checkpoint", content=add_checkpoint_body(0, [], note))
+        assert response.status_code == 200, response.text
+        cosigned = parse_note(note + response.text)
+        assert verify_note(cosigned, [witness_key])[witness_key.to_text()] is not None
+    finally:
+        server.terminate()
+        server.wait(10)
