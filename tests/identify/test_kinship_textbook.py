@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hague.identify.kinship import identity_lr, kinship_lr, match_probability
 from hague.identify.likelihood import MarkerModel, joint_with_target, population_genotypes, unordered
@@ -202,3 +204,25 @@ def test_personal_effect_identity_lr_with_theta_is_one_over_nrc_ii_match_probabi
     for geno in (("a", "b"), ("c", "c")):
         got = marker_lr(EFFECT, "MP", model, {"MP": geno}, geno).lr
         assert got == pytest.approx(1 / match_probability(geno, P, t), rel=1e-12)
+
+
+RELATIVE_IN = {
+    "parent-child": (DUO, "AF"),
+    "full-siblings": (SIBS, "S1"),
+    "half-siblings": (HALF_SIBS, "HS"),
+    "grandparent": (GRANDPARENT, "GF"),
+    "avuncular": (AVUNCULAR, "UN"),
+    "first-cousins": (COUSINS, "CO"),
+}
+genos = st.tuples(st.sampled_from("abcd"), st.sampled_from("abcd")).map(lambda g: tuple(sorted(g)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(RELATIVE_IN)), genos, genos, st.sampled_from([0.0, 0.01, 0.05]))
+def test_ibd_formula_equals_the_pedigree_computation(relationship: str, g1: tuple, g2: tuple, theta: float) -> None:
+    from hague.identify.statistics import marker_lr
+
+    ped, relative = RELATIVE_IN[relationship]
+    model = MarkerModel("M", MODEL.alleles, MODEL.freqs, theta=theta)
+    by_pedigree = marker_lr(ped, "MP", model, {relative: g1}, g2).lr
+    assert by_pedigree == pytest.approx(kinship_lr(g1, g2, P, relationship, theta), rel=1e-9, abs=1e-300)
