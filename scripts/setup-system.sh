@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Hague's tools and tests need (exiftool, ffmpeg, chromium, poppler, libmagic,
+# Installs the Debian packages Hague's tools and tests need (exiftool, ffmpeg, chromium, poppler, zbar, libmagic,
 # Ukrainian hunspell) when any is missing. Needs root (as on CI and the developers' machines) or sudo.
 set -euo pipefail
 need=()
@@ -7,6 +7,7 @@ command -v exiftool >/dev/null || need+=(libimage-exiftool-perl)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v openssl >/dev/null || need+=(openssl)
 ldconfig -p | grep -q libmagic.so.1 || need+=(libmagic1)
 [ -f /usr/share/hunspell/uk_UA.dic ] || need+=(hunspell-uk)

@@ -65,3 +65,12 @@ def test_labels_pdf_carries_each_ern_and_its_seals(scene: Scene, tmp_path: Path)
     full_trail(scene)
     text = pdf_text(write_labels(scene.hague, [scene.physical, scene.digital], tmp_path / "labels.pdf"))
     assert scene.physical in text and scene.digital in text and "OTP-S-9001" in text
+
+
+def test_label_qr_code_scans_back_to_the_ern(scene: Scene, tmp_path: Path) -> None:
+    pdf = write_labels(scene.hague, [scene.physical], tmp_path / "label.pdf")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(pdf), str(tmp_path / "label")], check=True)
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "label.png")], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert scanned == [f"hague:ern:{scene.physical}"]
