@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image
 
 from hague.media.phash import SIDE, phash_orientations
 
@@ -55,8 +55,8 @@ def _exif(image: Image.Image) -> dict[str, Any]:
 
 
 def grey_square(image: Image.Image) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """The image upright (EXIF orientation applied), grey, resized to 32×32 as pHash expects."""
-    image = ImageOps.exif_transpose(image) or image
+    """The image as stored, grey, resized to 32×32 as pHash expects (queries try all eight orientations,
+    so the EXIF orientation tag need not be applied)."""
     small = image.convert("L").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
     return np.asarray(small, dtype=np.float64)
 

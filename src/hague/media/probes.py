@@ -83,25 +83,33 @@ def _exiftool_results(
     return records, errors
 
 
-def _embedded_zip(path: str, mime: str) -> str | None:
+def _ends(path: str) -> tuple[bytes, bytes, int]:
+    """The first and last 4 MB of a file (the tail is empty when the head already holds all of it), and its size."""
+    with open(path, "rb") as fh:
+        head = fh.read(provenance.SCAN)
+        size = fh.seek(0, 2)
+        tail = b""
+        if size > len(head):
+            fh.seek(max(len(head), size - provenance.SCAN))
+            tail = fh.read(provenance.SCAN)
+    return head, tail, size
+
+
+def _embedded_zip(head: bytes, tail: bytes, size: int, mime: str) -> str | None:
     """A ZIP archive riding on a non-archive file (polyglot): a well-formed end-of-central-directory at the end."""
     if "zip" in mime or mime.startswith(
         ("application/vnd.openxmlformats", "application/vnd.oasis", "application/java")
     ):
         return None
-    with open(path, "rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - 65557))
-        tail = fh.read()
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
+    end = (head + tail)[-65557:] if not tail or len(tail) < 65557 else tail[-65557:]
+    at = end.rfind(b"PK\x05\x06")
+    if at < 0 or len(end) - at < 22:
         return None
-    comment = int.from_bytes(tail[at + 20 : at + 22], "little")
-    cd_size = int.from_bytes(tail[at + 12 : at + 16], "little")
-    if at + 22 + comment != len(tail) or cd_size > size:
+    comment = int.from_bytes(end[at + 20 : at + 22], "little")
+    cd_size = int.from_bytes(end[at + 12 : at + 16], "little")
+    if at + 22 + comment != len(end) or cd_size > size:
         return None
-    where = size - len(tail) + at
+    where = size - len(end) + at
     return f"polyglot: a ZIP archive is appended to this {mime} file (end of central directory at byte {where})"
 
 
@@ -117,9 +125,8 @@ def probe_file(entry: dict[str, Any], trust: str | None) -> dict[str, Any]:
             result["errors"].append({"parser": name, "reason": f"{type(exc).__name__}: {str(exc)[:300]}"})
             return None
 
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    polyglot = attempt("structure", lambda: _embedded_zip(path, mime))
+    head, tail, size = _ends(path)
+    polyglot = attempt("structure", lambda: _embedded_zip(head, tail, size, mime))
     if polyglot:
         result["errors"].append({"parser": "structure", "reason": polyglot})
     if mime.startswith("image/") and mime != "image/svg+xml":
@@ -133,11 +140,11 @@ def probe_file(entry: dict[str, Any], trust: str | None) -> dict[str, Any]:
             frames = attempt("ffmpeg", lambda: video.keyframe_hashes(path))
             if frames:
                 result["phash"] = frames
-    if attempt("c2pa", lambda: provenance.has_manifest_marker(path)):
+    if provenance.has_manifest_marker(head, tail):
         credentials = attempt("c2pa", lambda: provenance.read_credentials(path, mime, trust))
         if credentials:
             result["c2pa"] = plain(credentials)
-    if webcapture.is_warc(head):
+    if webcapture.is_warc(head[:4096]):
         with open(path, "rb") as fh:
             capture = attempt("warcio", lambda: webcapture.warc_records(fh))
         if capture:

@@ -14,16 +14,8 @@ SCAN = 4 * 1024 * 1024
 READER_MIMES = ("image/jpeg", "image/png", "image/webp", "image/avif", "image/heic", "image/tiff", "video/mp4")
 
 
-def has_manifest_marker(path: str) -> bool:
+def has_manifest_marker(head: bytes, tail: bytes) -> bool:
     """A cheap look for a JUMBF/C2PA box in the first and last 4 MB before loading the C2PA reader."""
-    with open(path, "rb") as fh:
-        head = fh.read(SCAN)
-        fh.seek(0, 2)
-        size = fh.tell()
-        tail = b""
-        if size > SCAN:
-            fh.seek(max(SCAN, size - SCAN))
-            tail = fh.read(SCAN)
     return any(m in head or m in tail for m in MARKERS)
 
 
