@@ -65,9 +65,11 @@ def test_walkthrough_import_link_review_count_estimate_report(
     counts = json.loads(out)
     assert code == 0 and counts["label"] == "documented minimum"
     assert counts["totals"]["killed"] <= linked["victims"]
-    code, out = run("casualties", "estimate", case_code, "--json")
+    code, out = run("casualties", "estimate", case_code, "--stratify", "region", "--json")
     assert code == 0, out
-    assert json.loads(out)["label"] == "estimate"
+    estimate = json.loads(out)
+    assert estimate["label"] == "estimate" and estimate["strata"]
+    assert all(s["label"] == "estimate" for s in estimate["strata"].values())
     code, out = run("casualties", "report", case_code, str(tmp_path / "report"))
     assert code == 0, out
     assert (tmp_path / "report" / "summary.pdf").read_bytes().startswith(b"%PDF")

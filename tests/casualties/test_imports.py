@@ -156,3 +156,41 @@ def test_hague_verify_recomputes_casualty_records(hague: Hague, case_code: str, 
     report = verify(hague, blobs=False)
     assert not report.ok
     assert any("casualties.imported" in str(finding) for finding in report.findings)
+
+
+def test_links_to_incident_and_evidence_items(hague: Hague, case_code: str, source: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from hague.evidence import register
+
+    with hague.unit() as unit:
+        incident = register.add_incident(unit, case_code, "Shelling of the market", place_name="Kharkiv")
+        item = register.add_item(
+            unit,
+            case_code,
+            register.ItemInput(kind="document", title="Morgue register page", collected_at=datetime.now(UTC),
+                               collected_by="ana", collected_tz="Europe/Kyiv"),
+        )  # fmt: skip
+        mapping = {**MAPPING, "columns": {**MAPPING["columns"], "incident_id": "інцидент", "evidence_erns": "докази"}}
+        imports.save_mapping(unit, case_code, source, mapping, "ana")
+    rows = [{**ROWS[0], "інцидент": str(incident.id), "докази": item.ern}]
+    with hague.unit() as unit:
+        batch = imports.import_file(unit, case_code, source, write_csv(tmp_path / "a.csv", rows), "ana")
+    with hague.reader() as session:
+        record = session.scalars(select(m.CasualtyRecord).where(m.CasualtyRecord.import_id == batch.id)).one()
+    assert record.incident_id == incident.id and record.evidence_erns == [item.ern]
+
+
+def test_unknown_evidence_ern_is_refused(hague: Hague, case_code: str, source: str, tmp_path: Path) -> None:
+    with hague.unit() as unit:
+        mapping = {**MAPPING, "columns": {**MAPPING["columns"], "evidence_erns": "докази"}}
+        imports.save_mapping(unit, case_code, source, mapping, "ana")
+    rows = [{**ROWS[0], "докази": "UKR-OTP-0001-999999"}]
+    with pytest.raises(ValidationError, match="ERN"), hague.unit() as unit:
+        imports.import_file(unit, case_code, source, write_csv(tmp_path / "a.csv", rows), "ana")
+
+
+def test_coordinates_out_of_range_are_refused() -> None:
+    mapping = {"columns": {"name": "n", "lat": "lat", "lon": "lon"}}
+    with pytest.raises(ValidationError, match="coordinates"):
+        imports.build_record({"n": "Коваленко Андрій", "lat": "95", "lon": "36.2"}, mapping, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -140,3 +141,20 @@ def test_viewer_cannot_run_linkage(hague: Hague, case_code: str, loaded: dict[st
 def test_decision_must_be_known(hague: Hague, case_code: str, loaded: dict[str, int]) -> None:
     with pytest.raises(ValidationError), hague.unit() as unit:
         links.decide(unit, case_code, 1, "maybe", "ana")
+
+
+def test_linkage_keeps_names_out_of_logs(
+    hague: Hague,
+    case_code: str,
+    loaded: dict[str, int],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with hague.unit() as unit:
+        links.run_linkage(unit, case_code, "ana")
+    with hague.reader() as session:
+        surnames = {s for s in session.scalars(select(m.CasualtyRecord.surname)) if len(s) > 4}
+    captured = capfd.readouterr()
+    text = caplog.text + captured.out + captured.err
+    assert surnames and not [s for s in surnames if s in text]

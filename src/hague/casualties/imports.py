@@ -26,7 +26,7 @@ from hague.casualties.records import import_record, mapping_record, source_recor
 from hague.casualties.translit import is_cyrillic, transliterations
 from hague.core import Unit
 from hague.errors import Conflict, NotFound, ValidationError
-from hague.evidence.models import Case, Incident
+from hague.evidence.models import Case, Incident, Item
 from hague.evidence.register import _check_text, get_case
 from hague.ledger.canonical import record_hash
 
@@ -320,6 +320,7 @@ def import_file(
     if duplicate:
         raise Conflict(f"this file was already imported into {source.code} (import {duplicate.id})")
     incidents = {str(i) for i in unit.session.scalars(select(Incident.id).where(Incident.case_id == case.id))}
+    erns = set(unit.session.scalars(select(Item.ern).where(Item.case_id == case.id)))
     built: list[dict[str, Any]] = []
     for number, raw in enumerate(read_rows(path, mapping.get("sheet")), start=1):
         if number > MAX_ROWS:
@@ -331,6 +332,10 @@ def import_file(
             fields["incident_id"] = int(fields["incident_id"])
         else:
             fields["incident_id"] = None
+        if any(ern not in erns for ern in fields["evidence_erns"]):
+            raise ValidationError(
+                f"row {number}: evidence ERN not found in this case", field="evidence_erns", row=number
+            )
         built.append(fields)
     if not built:
         raise ValidationError(f"{path.name} has no data rows", field="file")

@@ -167,13 +167,20 @@ def _train_and_predict(
     linkage: LinkageSettings,
     threshold: float,
 ) -> pd.DataFrame:
+    import duckdb
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.ERROR)
+
+    def backend() -> DuckDBAPI:
+        connection = duckdb.connect()
+        connection.execute("SET enable_progress_bar = false")
+        return DuckDBAPI(connection)
+
     sample = prepared
     if len(prepared) > linkage.training_sample:
         sample = prepared.sample(linkage.training_sample, random_state=linkage.seed)
-    trainer = Linker(DuckDBAPI().register(sample), settings, log_level=None)
+    trainer = Linker(backend().register(sample), settings, log_level=None)
     trainer.training.estimate_probability_two_random_records_match(list(deterministic), recall=0.7)
     trainer.training.estimate_u_using_random_sampling(max_pairs=linkage.u_max_pairs, seed=linkage.seed)
     for rule in em_rules:
@@ -183,7 +190,7 @@ def _train_and_predict(
         # the prior match probability is per pair: rescale it from the sample to the full set
         scale = (len(sample) - 1) / (len(prepared) - 1)
         model["probability_two_random_records_match"] *= scale
-    linker = Linker(DuckDBAPI().register(prepared), model, log_level=None)
+    linker = Linker(backend().register(prepared), model, log_level=None)
     predicted = linker.inference.predict(threshold_match_probability=threshold)
     pairs: pd.DataFrame = predicted.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     return pairs[["unique_id_l", "unique_id_r", "match_probability"]].reset_index(drop=True)
