@@ -95,3 +95,16 @@ def test_forensic_record_and_links(run: Run, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["data"]["munition_type"] == "9M55K"
     code, out = run("forensic", "links", "UKR-OTP-0001", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_import_a_police_log_then_anomalies_exit_1(run: Run, tmp_path: Path) -> None:
+    log = tmp_path / "police.csv"
+    log.write_text(
+        "ern,event_type,occurred_at,tz,actor,seal_numbers,seal_state,source_ref\n"
+        f"{ERN},collected,2026-03-01T10:00:00+02:00,Europe/Kyiv,alice,,,UNP-1\n"
+        f"{ERN},sealed,2026-03-01T10:20:00+02:00,Europe/Kyiv,alice,P-1,broken,UNP-2\n"
+    )
+    code, out = run("custody", "import", "UKR-OTP-0001", str(log))
+    assert code == 0 and "2 custody events imported" in out
+    code, out = run("custody", "anomalies", "--case", "UKR-OTP-0001", "--json")
+    assert code == 1 and [a["kind"] for a in json.loads(out)] == ["seal_broken"]
