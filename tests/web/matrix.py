@@ -153,6 +153,7 @@ ROUTES: tuple[Route, ...] = (
     Route("api.custody", "GET", "/api/v1/items/{ern}/custody", item_visible, "item"),
     Route("api.metadata", "GET", "/api/v1/items/{ern}/metadata", item_visible, "item"),
     Route("ui.case", "GET", "/cases/{case}", case_access, "case", ui=True),
+    Route("ui.facets", "GET", "/cases/{case}/facets?q=matrix", case_access, "case", ui=True),
     Route("ui.upload", "GET", "/cases/{case}/upload", lambda s, c: s.may("item.create"), "case", ui=True),
     Route("ui.map", "GET", "/cases/{case}/map", case_full, "case", ui=True),
     Route(

@@ -130,12 +130,13 @@ def search_items(
     classification: schemas.Classification | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    facets: bool = False,
 ) -> dict[str, Any]:
-    """Full-text search over titles, descriptions and indexed text, across what the caller may see."""
+    """Full-text search (newest first) over titles, descriptions and indexed text, across what the caller may see."""
     check_query_encoding(request)
     case_id = _case_id(hague, who, case) if case else None
     flt = search.ItemFilter(case_id, q, kind, classification)
-    return _page(hague, who, flt, limit, None, offset, True)
+    return _page(hague, who, flt, limit, None, offset, facets)
 
 
 def check_query_encoding(request: Request) -> None:

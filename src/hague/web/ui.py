@@ -146,7 +146,6 @@ def _items_context(hague: Hague, who: Caller, code: str, flt: search.ItemFilter,
             "case": service.case_out(session, who.user, case),
             "items": [service.item_out(i, case.code, orgs[i.organisation_id]) for i in page.items],
             "next_after": page.next_after,
-            "facets": search.facets(session, who.user, flt),
             "filters": flt,
         }
 
@@ -181,6 +180,24 @@ def case_page(
         context["shares"] = service.shares(hague, who.user, code)
     context.update(kinds=ITEM_KINDS, classifications=CLASSIFICATIONS)
     return render(request, "case.html", who, **context)
+
+
+@router.get("/cases/{code}/facets", response_class=HTMLResponse)
+def facets_fragment(
+    request: Request,
+    code: str,
+    who: Page,
+    hague: Instance,
+    q: Annotated[str, Query(max_length=500)] = "",
+    kind: str = "",
+    classification: str = "",
+) -> Response:
+    """Facet counts of the current filter (htmx fragment, loaded after the list so a large case stays fast)."""
+    with hague.reader() as session:
+        case = policy.visible_case(session, who.user, code)
+        flt = search.ItemFilter(case.id, q, kind or None, classification or None)
+        counts = search.facets(session, who.user, flt)
+    return render(request, "_facets.html", who, facets=counts)
 
 
 @router.get("/items/{ern}", response_class=HTMLResponse)
