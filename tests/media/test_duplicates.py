@@ -129,3 +129,36 @@ def test_multi_index_search_equals_brute_force(stored: list[int], query: int, fl
         assert sorted(zip(hits.tolist(), dists.tolist(), strict=True)) == sorted(
             zip(expected.tolist(), expected_d.tolist(), strict=True)
         )
+
+
+def test_index_catches_up_with_rows_committed_out_of_id_order(shared_hague: Hague, media_set: MediaSet) -> None:
+    from sqlalchemy import delete
+
+    from hague.media.models import MediaHash
+
+    case_code = new_case(shared_hague)
+    rows, _ = pipeline.ingest_with_media(shared_hague, case_code, [media_set.gps_photo, *media_set.unrelated])
+    with shared_hague.unit() as unit:  # hide the photo's hash, as if its writer had not committed yet
+        hidden = unit.session.scalars(
+            select(MediaHash).where(MediaHash.item_id == _item_id(unit.session, rows[0].ern))
+        ).one()
+        saved = (hidden.id, hidden.case_id, hidden.item_id, hidden.file_id, hidden.extraction_id, hidden.value)
+        unit.session.execute(delete(MediaHash).where(MediaHash.id == hidden.id))
+    (probe,) = extract_batch([job_for(media_set.copies["reencode"])])
+    assert duplicates.similar_to_hashes(shared_hague, case_code, probe.phash) == []
+    with shared_hague.unit() as unit:  # the late commit lands below the ids the index has seen
+        unit.session.add(
+            MediaHash(
+                id=saved[0],
+                case_id=saved[1],
+                item_id=saved[2],
+                file_id=saved[3],
+                extraction_id=saved[4],
+                value=saved[5],
+            )
+        )
+    assert [m.ern for m in duplicates.similar_to_hashes(shared_hague, case_code, probe.phash)] == [rows[0].ern]
+
+
+def _item_id(session: object, ern: str) -> int:
+    return register.get_item(session, ern).id  # type: ignore[arg-type]

@@ -102,3 +102,17 @@ def test_intake_completes_when_the_extraction_step_itself_breaks(
     rows = ingest(hague, case_code, [media_set.gps_photo], after=broken)
     assert [r.status for r in rows] == ["registered"]
     assert pipeline.extract_case(hague, case_code).files[0].status == "ok"  # picked up later
+
+
+def test_verify_recomputes_media_runs_and_finds_an_edited_one(
+    hague: Hague, case_code: str, media_set: MediaSet
+) -> None:
+    from hague.ledger.fsck import verify
+
+    pipeline.ingest_with_media(hague, case_code, [media_set.gps_photo])
+    pipeline.reprocess(hague, case_code)
+    assert verify(hague, blobs=False).ok
+    with hague.unit() as unit:
+        unit.session.execute(update(MediaExtraction).where(MediaExtraction.run == 1).values(status="failed"))
+    findings = verify(hague, blobs=False).findings
+    assert any("media.extracted" in f.subject and "run 1" in f.subject for f in findings), findings

@@ -11,7 +11,7 @@ import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hague.core import Hague
@@ -55,6 +55,9 @@ def case_index(hague: Hague, session: Session, case_id: int) -> CaseIndex:
     """The case's index, brought up to date with hashes stored since it was last used."""
     with _LOCK:
         entry = _CACHE.setdefault(hague.engine, {}).setdefault(case_id, CaseIndex())
+        if _late_commits(session, case_id, entry):
+            # ids are not committed in order under concurrent writers: rebuild when rows were skipped
+            entry = _CACHE[hague.engine][case_id] = CaseIndex()
         rows = session.execute(
             select(MediaHash.id, MediaHash.value, MediaHash.item_id, MediaHash.frame)
             .where(MediaHash.case_id == case_id, MediaHash.id > entry.last_id)
@@ -67,6 +70,14 @@ def case_index(hague: Hague, session: Session, case_id: int) -> CaseIndex:
             entry.frame_of = np.concatenate([entry.frame_of, data[:, 2]])
             entry.last_id = int(rows[-1][0])
         return entry
+
+
+def _late_commits(session: Session, case_id: int, entry: CaseIndex) -> bool:
+    """True if rows with ids below what the index has seen appeared since (a concurrent writer's commit)."""
+    if not entry.last_id:
+        return False
+    below = session.scalar(select(func.count()).where(MediaHash.case_id == case_id, MediaHash.id <= entry.last_id))
+    return int(below or 0) != len(entry.items)
 
 
 def forget(hague: Hague) -> None:

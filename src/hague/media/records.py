@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from hague.core import Unit
 from hague.errors import NotFound
 from hague.evidence.models import Case, File, Item
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import record_hash
 from hague.media.extract import Extraction
 from hague.media.models import MediaExtraction, MediaHash
@@ -103,3 +104,15 @@ def check_extraction(session: Session, fields: dict[str, Any]) -> str:
     row, item, file = found
     hashes = list(session.scalars(select(MediaHash).where(MediaHash.extraction_id == row.id)))
     return record_hash(extraction_record(row, item, file, hashes))
+
+
+@record_rows("media.extracted", key=lambda f: (f.get("ern"), f.get("sha256"), f.get("run")))
+def extraction_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    """Every extraction run, so `verify` names any run that was never attested."""
+    rows = session.execute(
+        select(Item.ern, File.sha256, MediaExtraction.run)
+        .join(File, File.id == MediaExtraction.file_id)
+        .join(Item, Item.id == MediaExtraction.item_id)
+    )
+    for ern, sha256, run in rows:
+        yield (ern, sha256, run), f"extraction run {run} of {ern} ({sha256[:12]})"
