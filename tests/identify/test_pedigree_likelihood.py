@@ -101,3 +101,12 @@ def test_target_typed_by_a_personal_effect_keeps_only_that_genotype() -> None:
     expected = np.zeros((3, 3))
     expected[0, 2], expected[2, 0] = 0.2 * 0.5, 0.5 * 0.2
     _close(joint, expected)
+
+
+def test_theta_on_too_many_untyped_founders_is_refused_clearly() -> None:
+    alleles = tuple(str(a) for a in range(10))
+    model = MarkerModel("M", alleles, np.full(10, 0.1), theta=0.01)
+    ped = Pedigree("F", [Person("GF", sex="male"), Person("GM", sex="female"), Person("A", "GF", "GM", "male"),
+                         Person("B", sex="female"), Person("MP", "A", "B", missing=True)])  # fmt: skip
+    with pytest.raises(ValidationError, match="too many for this pedigree"):
+        joint_with_target(ped, model, {}, "MP")

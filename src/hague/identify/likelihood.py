@@ -29,7 +29,7 @@ Array = NDArray[np.float64]
 Observation = Genotype | list[Genotype]
 Data = dict[str, Observation]
 LUMP = "*"
-MAX_THETA_TENSOR = 4_000_000
+MAX_THETA_TENSOR = 500_000  # founder-allele states enumerated for theta (memory ~ states x alleles)
 
 
 @dataclass(frozen=True)
