@@ -118,3 +118,29 @@ def test_unknown_scope_is_refused(hague: Hague, world: World) -> None:
 def database_url(sqlite_factory, tmp_path) -> str:
     """Session and token mechanics run on SQLite here; the SQL-heavy policy and search tests run on both."""
     return sqlite_factory.new(tmp_path)
+
+
+def test_failed_sign_in_shows_a_fixed_message_and_forged_messages_are_ignored(app_client, world: World) -> None:
+    sign_in(app_client, "lead", code="000000", password="wrong password!")
+    failed = app_client.get("/signin?error=failed")
+    assert "Wrong username, password or one-time code." in failed.text
+    forged = app_client.get("/signin?error=Your+account+is+locked,+call+%2B1-555")
+    assert "call" not in forged.text and 'role="alert"' not in forged.text
+
+
+def test_sign_in_page_after_too_many_failures_says_so(app_client, world: World) -> None:
+    import re
+
+    for _ in range(auth.MAX_FAILURES_PER_USER):
+        sign_in(app_client, "analyst", code="000000", password="wrong password!")
+    page = app_client.get("/signin")
+    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text)
+    assert pre is not None
+    code = pyotp.TOTP(SECRETS["analyst"]).now()
+    response = app_client.post(
+        "/signin",
+        data={"username": "analyst", "password": PASSWORD, "code": code, "pre_token": pre.group(1)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/signin?error=limited"
+    assert "Too many failed sign-ins" in app_client.get(response.headers["location"]).text

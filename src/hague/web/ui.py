@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,6 +24,7 @@ from hague.web.templating import templates
 router = APIRouter(include_in_schema=False)
 EVENT_TYPES = ("collected", "sealed", "transferred", "received", "stored", "checked_out", "checked_in", "lost")
 PRE_COOKIE = "hague_pre"
+SIGNIN_ERRORS = ("failed", "limited")  # codes only: a message in the URL could be forged by a link
 Instance = Annotated[Hague, Depends(get_hague)]
 
 
@@ -57,7 +57,7 @@ def render(request: Request, name: str, who: Caller | None, status: int = 200, *
 def signin_page(request: Request, error: str = "") -> Response:
     """The sign-in form (password and one-time code); a pre-session cookie guards it against login CSRF."""
     token = secrets.token_urlsafe(24)
-    response = render(request, "signin.html", None, error=error[:200], pre_token=token)
+    response = render(request, "signin.html", None, error=error if error in SIGNIN_ERRORS else "", pre_token=token)
     response.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
@@ -77,8 +77,10 @@ def signin(
         raise PermissionDenied("the sign-in form expired; reload the page and try again")
     try:
         user = auth.authenticate(hague, username, password, code, client_of(request))
-    except (auth.AuthenticationFailed, auth.TooManyAttempts) as exc:
-        return RedirectResponse("/signin?" + urlencode({"error": exc.message}), status_code=303)
+    except auth.TooManyAttempts:
+        return RedirectResponse("/signin?error=limited", status_code=303)
+    except auth.AuthenticationFailed:
+        return RedirectResponse("/signin?error=failed", status_code=303)
     opened = auth.open_session(hague, user)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(

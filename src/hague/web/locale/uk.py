@@ -98,6 +98,10 @@ UK: dict[str, str] = {
     "Reveal identity": "Розкрити особу",
     "Reveals": "Розкриття",
     "The identity has never been revealed.": "Особу ще жодного разу не розкривали.",
+    "Wrong username, password or one-time code.": "Неправильне ім'я користувача, пароль або одноразовий код.",
+    "Too many failed sign-ins; wait 15 minutes and try again.": (
+        "Забагато невдалих спроб входу; зачекайте 15 хвилин і спробуйте знову."
+    ),
     # Values shown through _(value): kinds, classifications, facets, access.
     "testimony": "свідчення",
     "physical": "речовий доказ",
