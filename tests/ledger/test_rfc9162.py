@@ -198,14 +198,14 @@ def test_proofs_equal_brute_force_for_every_size_up_to_1200(chunk: int) -> None:
         assert TREE.root(n) == root
         for m in _indices(n):
             proof = TREE.inclusion_proof(m, n)
-            assert proof == brute_path(m, 0, n)
+            assert proof == brute_path(m, 0, n) == TREE.proof_ranges_check(m, n)
             assert len(proof) == inclusion_proof_length(m, n)
             verify_inclusion(m, n, LEAVES[m], proof, root)
         for old in _indices(n):
             if old == 0:
                 continue
             proof = TREE.consistency_proof(old, n)
-            assert proof == brute_subproof(old, 0, n, True)
+            assert proof == brute_subproof(old, 0, n, True) == TREE.consistency_ranges_check(old, n)
             assert len(proof) == consistency_proof_length(old, n)
             verify_consistency(old, n, mth_prefix(old), root, proof)
 

@@ -6,7 +6,6 @@ witnesses; `present_checkpoint(final=True)` MUST refuse otherwise.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -167,8 +166,3 @@ def run_schedule(hague: Hague, *, every: timedelta = timedelta(minutes=5)) -> Sc
     if last is not None:
         cosigned = request_cosignatures(hague, last.id)
     return ScheduleResult(last.id if last else None, last.size if last else 0, created, cosigned)
-
-
-def note_digest(row: LogCheckpoint) -> str:
-    """SHA-256 hex of the stored note (what the TSA timestamps)."""
-    return hashlib.sha256(row.note.encode()).hexdigest()
