@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.orm import Session
@@ -24,8 +23,7 @@ ENTRY_VERSION = 1
 _ENTRIES = cast(Table, LogEntry.__table__)
 
 
-@dataclass(frozen=True)
-class Appended:
+class Appended(NamedTuple):
     """Where an entry landed: its index and leaf hash."""
 
     seq: int
@@ -46,6 +44,14 @@ def _locked_state(session: Session) -> LogState:
 
 _SIMPLE = (str, int, bool, type(None))
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+# The C encoder, built once (JSONEncoder.encode rebuilds it per call): same output as `_dumps` for flat
+# dicts of str/int/bool/None, which is the only input it is given.
+_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+_flat = (
+    _c_encoder(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    if _c_encoder is not None
+    else None
+)
 
 
 def entry_body(kind: str, fields: dict[str, Any]) -> bytes:
@@ -54,7 +60,7 @@ def entry_body(kind: str, fields: dict[str, Any]) -> bytes:
     # Flat string/int/bool/None fields (the common case) need no normalisation; anything else goes
     # through canonical_json, which refuses floats and naive datetimes.
     if all(type(v) in _SIMPLE for v in fields.values()) and all(type(k) is str for k in fields):
-        return _dumps(doc).encode("utf-8")
+        return ("".join(_flat(doc, 0)) if _flat is not None else _dumps(doc)).encode("utf-8")
     return canonical_json(doc)
 
 
