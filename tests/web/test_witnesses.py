@@ -70,3 +70,66 @@ def test_partner_organisation_sees_no_witnesses(app_client, world: World, pseudo
     sign_in(app_client, "partner")
     assert app_client.get(f"/cases/{world.case}/witnesses").status_code == 404
     assert app_client.get(f"/witnesses/{pseudonym}").status_code == 404
+
+
+def _interview(hague: Hague, pseudonym: str, partners: list[str]) -> str:
+    from hague.testimony.interviews import add_interview, parse_interview
+
+    data = {
+        "interview_date": "2026-10-01",
+        "start_time": "10:00",
+        "end_time": "12:30",
+        "timezone": "Europe/Kyiv",
+        "place": "field office",
+        "interviewers": ["lead"],
+        "interpreter": "",
+        "persons_present": [],
+        "languages": ["uk"],
+        "vulnerability": "none observed",
+        "protection_needs": "none",
+        "referrals": [],
+        "breaks": [],
+        "recording_method": "audio",
+        "read_back": True,
+        "signed": True,
+        "consent": {
+            "given": True,
+            "given_on": "2026-10-01",
+            "form": "written",
+            "scope": ["investigation", "prosecution"],
+            "partners": partners,
+            "defence_disclosure": False,
+            "withdrawal_effects": "withdrawn from the partner's view",
+        },
+    }
+    with hague.unit() as unit:
+        lead = get_user(unit.session, "lead")
+        return str(add_interview(unit, pseudonym, parse_interview(data), lead).item.ern)
+
+
+def _partner_sees(hague: Hague, ern: str) -> bool:
+    from sqlalchemy import select
+
+    from hague.access.policy import item_visible
+    from hague.evidence.models import Item
+
+    with hague.reader() as session:
+        partner = get_user(session, "partner")
+        return session.scalar(select(Item.id).where(Item.ern == ern, item_visible(partner))) is not None
+
+
+def test_shared_testimony_reaches_a_partner_only_under_the_witness_consent(
+    hague: Hague, world: World, pseudonym: str
+) -> None:
+    from hague.access.sharing import share
+    from hague.testimony.consent import withdraw_consent
+
+    named = _interview(hague, pseudonym, ["PGO"])
+    not_named = _interview(hague, pseudonym, [])
+    with hague.unit() as unit:
+        share(unit, world.case, "PGO", get_user(unit.session, "lead"))  # the whole case
+    assert _partner_sees(hague, named)
+    assert not _partner_sees(hague, not_named)
+    with hague.unit() as unit:
+        withdraw_consent(unit, named, "partner", get_user(unit.session, "lead"), organisation="PGO")
+    assert not _partner_sees(hague, named)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from hague.access.roles import clears, roles_on
@@ -36,8 +36,29 @@ def _active_share(org_id: int) -> ColumnElement[bool]:
     return and_(Share.organisation_id == org_id, Share.revoked_at.is_(None))
 
 
+def _testimony_consented(user: User) -> ColumnElement[bool]:
+    """SQL form of `hague.testimony.consent.testimony_visible_to` for a partner: a testimony is shared only if
+    its interview's consent names the partner and no withdrawal (for all use, or for this partner) covers it."""
+    from hague.testimony.models import ConsentWithdrawal, Interview
+
+    # Organisation codes are [A-Z][A-Z0-9]{1,7}: no LIKE wildcards, and JSON text quotes each one.
+    named = cast(Interview.consent_partners, String).like(f'%"{user.organisation.code}"%')
+    withdrawn = exists(
+        select(ConsentWithdrawal.id).where(
+            ConsentWithdrawal.interview_id == Interview.id,
+            or_(
+                ConsentWithdrawal.scope == "all",
+                and_(ConsentWithdrawal.scope == "partner", ConsentWithdrawal.organisation_id == user.organisation_id),
+            ),
+        )
+    )
+    consented = exists(select(Interview.id).where(Interview.item_id == Item.id, named, ~withdrawn))
+    return or_(Item.kind != "testimony", consented)
+
+
 def item_visible(user: User) -> ColumnElement[bool]:
-    """SQL predicate on `Item`: cleared, and owned by the user's organisation (with a role) or shared with it."""
+    """SQL predicate on `Item`: cleared, and owned by the user's organisation (with a role) or shared with it
+    (testimony only under the witness's consent to that partner)."""
     has_role = exists(select(CaseRole.role).where(CaseRole.case_id == Item.case_id, CaseRole.user_id == user.id))
     own = and_(Item.organisation_id == user.organisation_id, true() if user.is_admin else has_role)
     shared = and_(
@@ -49,6 +70,7 @@ def item_visible(user: User) -> ColumnElement[bool]:
                 or_(Share.item_id.is_(None), Share.item_id == Item.id),
             )
         ),
+        _testimony_consented(user),
     )
     return and_(Item.classification.in_(cleared_levels(user)), or_(own, shared))
 
