@@ -40,12 +40,28 @@ exif_keys = st.builds(
     st.sampled_from(["IFD0", "ExifIFD", "GPS", "Composite", "QuickTime", "XMP-dc", "PDF", "System"]),
     st.sampled_from(EXIF_NAMES),
 )
+ffprobe_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "format": st.dictionaries(st.sampled_from(["duration", "tags", "format_name"]), json_value, max_size=3)
+        | json_value,
+        "streams": st.lists(
+            st.dictionaries(st.sampled_from(["codec_name", "codec_type", "width", "height", "tags"]), json_value),
+            max_size=3,
+        )
+        | json_value,
+    },
+)
 raw_output = st.fixed_dictionaries(
     {},
     optional={
         "exiftool": st.dictionaries(exif_keys | st.text(max_size=10), json_value, max_size=12),
-        "pillow": st.dictionaries(st.sampled_from(["exif", "format", "width"]), json_value, max_size=3),
-        "ffprobe": json_value,
+        "pillow": st.dictionaries(
+            st.sampled_from(["exif", "format", "width"]),
+            st.dictionaries(exif_keys, json_value, max_size=6) | json_value,
+            max_size=3,
+        ),
+        "ffprobe": ffprobe_like | json_value,
         "c2pa": json_value,
         "web_capture": json_value,
         "sniffed_mime": json_value,

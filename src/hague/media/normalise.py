@@ -17,7 +17,8 @@ EXIF_DATE = re.compile(
     r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?\s*(Z|[+\-]\d{2}:?\d{2})?\s*$"
 )
 OFFSET = re.compile(r"^\s*([+\-])(\d{2}):?(\d{2})\s*$")
-DECIMAL = re.compile(r"^\s*[+\-]?\d{1,3}(\.\d+)?([eE][+\-]?\d+)?\s*$")
+DECIMAL = re.compile(r"^\s*[+\-]?\d{1,3}(\.\d+)?([eE][+\-]?\d+)?\s*$")  # a coordinate
+NUMBER = re.compile(r"^\s*[+\-]?\d{1,12}(\.\d+)?\s*$")  # altitude, accuracy, duration
 
 
 def plain(value: Any, depth: int = 0) -> Any:
@@ -122,10 +123,10 @@ def _place(tags: dict[str, Any]) -> dict[str, Any] | None:
         return None
     place: dict[str, Any] = {"lat": lat, "lon": lon, "source": "embedded GPS"}
     altitude = _first(tags, "GPSAltitude")
-    if isinstance(altitude, str | int) and not isinstance(altitude, bool) and DECIMAL.match(str(altitude)):
+    if isinstance(altitude, str | int) and not isinstance(altitude, bool) and NUMBER.match(str(altitude)):
         place["altitude_m"] = str(altitude)
     accuracy = _first(tags, "GPSHPositioningError")
-    if isinstance(accuracy, str | int) and not isinstance(accuracy, bool) and DECIMAL.match(str(accuracy)):
+    if isinstance(accuracy, str | int) and not isinstance(accuracy, bool) and NUMBER.match(str(accuracy)):
         place["accuracy_m"] = str(accuracy)
     return place
 
@@ -167,7 +168,7 @@ def _media(tags: dict[str, Any], ffprobe: Any) -> dict[str, Any] | None:
     if isinstance(ffprobe, dict):
         fmt = ffprobe.get("format") if isinstance(ffprobe.get("format"), dict) else {}
         duration = fmt.get("duration") if isinstance(fmt, dict) else None
-        if isinstance(duration, str) and DECIMAL.match(duration.split(".")[0] or "0"):
+        if isinstance(duration, str) and NUMBER.match(duration):
             media["duration_s"] = duration
         codecs = []
         streams = ffprobe.get("streams")
@@ -180,9 +181,8 @@ def _media(tags: dict[str, Any], ffprobe: Any) -> dict[str, Any] | None:
                             media[key] = stream[key]
         if codecs:
             media["codecs"] = codecs[:20]
-        location = _first(
-            fmt.get("tags") or {} if isinstance(fmt, dict) else {}, "location", "com.apple.quicktime.location.ISO6709"
-        )
+        ftags = fmt.get("tags") if isinstance(fmt, dict) else None
+        location = _first(ftags if isinstance(ftags, dict) else {}, "location", "com.apple.quicktime.location.ISO6709")
         if isinstance(location, str):
             media["location_tag"] = location[:100]
     return media or None
