@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hague.core import Hague
-from hague.errors import PermissionDenied, ValidationError
+from hague.errors import HagueError, PermissionDenied, ValidationError
 from hague.evidence.models import Item
 from hague.evidence.register import get_item
 from hague.testimony.interviews import add_interview, add_interview_file, list_interviews, parse_interview
@@ -95,3 +95,10 @@ def test_translation_without_its_source_is_refused(hague: Hague, interview_ern: 
         add_interview_file(
             unit, hague.store, interview_ern, path, "translation", user(unit.session, "investigator-user")
         )
+
+
+def test_unreadable_upload_error_does_not_name_the_file(hague: Hague, interview_ern: str, tmp_path: Path) -> None:
+    missing = tmp_path / "Гордієнко Оксана.wav"
+    with hague.unit() as unit, pytest.raises(HagueError) as err:
+        add_interview_file(unit, hague.store, interview_ern, missing, "recording", user(unit.session, "wpo-user"))
+    assert "Гордієнко" not in err.value.message and interview_ern in err.value.message

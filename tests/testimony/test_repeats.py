@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hague.core import Hague
 from hague.pprl import synthetic
 from hague.pprl.clk import ClkEncoder
@@ -68,3 +70,22 @@ def test_cleared_users_see_the_pseudonym_in_the_warning(hague: Hague, vault: Vau
         for_viewer = check_repeat(session, vault, case, again, user(session, "viewer-user"))
     assert [w.pseudonym for w in for_lead] == [witness]
     assert [w.pseudonym for w in for_viewer] == [None] and for_viewer[0].organisation == "OTP"
+
+
+@pytest.mark.slow
+def test_witnesses_added_through_the_blind_index_warn_of_planted_repeats(hague: Hague, vault: Vault, case: str) -> None:
+    # the full 5,000 / 500 set through this path measured precision 1.000, recall 0.990 (SQLite, 3 min);
+    # 2,000 / 200 keeps the slow suite short on both backends
+    records = synthetic.witnesses(2000, 200, seed=5)
+    truth = synthetic.true_pairs(records)
+    index_of: dict[str, int] = {}
+    found: set[tuple[int, int]] = set()
+    with hague.unit() as unit:
+        lead = user(unit.session, "case_lead-user")
+        for i, rec in enumerate(records):
+            added = add_witness(unit, vault, case, parse_identity(rec.identity()), lead)
+            index_of[added.witness.pseudonym] = i
+            found |= {(index_of[w.pseudonym], i) for w in added.warnings if w.pseudonym}
+    precision, recall = synthetic.precision_recall(found, truth)
+    print(f"blind index in the case: precision {precision:.3f} recall {recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.95

@@ -163,3 +163,9 @@ def dice(a: bytes, b: bytes) -> float:
     y = int.from_bytes(b, "big")
     total = x.bit_count() + y.bit_count()
     return 0.0 if total == 0 else 2 * (x & y).bit_count() / total
+
+
+@lru_cache(maxsize=32)
+def encoder_for(secret: bytes) -> ClkEncoder:
+    """A shared encoder per secret, so its token caches survive between calls (keys stay in memory only)."""
+    return ClkEncoder(secret)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hague.access.roles import require_role
 from hague.core import Unit
-from hague.errors import NotFound, ValidationError
+from hague.errors import HagueError, NotFound, ValidationError
 from hague.evidence import register
 from hague.evidence.models import File, Item, Organisation, User
 from hague.evidence.sniff import HEAD, sniff_mime
@@ -299,7 +299,10 @@ def add_interview_file(
         )
     if derived_from is not None and role == "recording":
         raise ValidationError("a recording is an original, not a derivative", field="derived_from")
-    blob = store.put_path(path)
+    try:
+        blob = store.put_path(path)
+    except HagueError as exc:  # its message names the uploaded file, which may name the witness
+        raise type(exc)(f"the {role} file for {interview.item.ern} could not be stored; nothing was written") from None
     with store.open(blob.sha256) as fh:
         mime = sniff_mime(fh.read(HEAD))
     name = f"{interview.witness.pseudonym}-{interview.item.ern}-{role}{path.suffix.lower()[:10]}"

@@ -20,7 +20,7 @@ from hague.evidence.counters import next_value
 from hague.evidence.models import Case, Organisation, User
 from hague.evidence.register import _check_text, get_case
 from hague.ledger.canonical import record_hash
-from hague.pprl.clk import ClkEncoder, LinkageRecord, dice
+from hague.pprl.clk import ClkEncoder, LinkageRecord, dice, encoder_for
 from hague.pprl.match import DEFAULT_THRESHOLD
 from hague.testimony.identity import Identity
 from hague.testimony.models import IdentityReveal, Interview, Witness, WitnessIdentity, WitnessToken
@@ -60,7 +60,7 @@ def _encoder(vault: Vault, session: Session, case: Case) -> ClkEncoder | None:
     exists = session.scalar(select(VaultKey.id).where(VaultKey.case_id == case.id, VaultKey.purpose == "index"))
     if exists is None:
         return None
-    return ClkEncoder(vault.data_key(session, case.id, "index")[1])
+    return encoder_for(vault.data_key(session, case.id, "index")[1])
 
 
 def _candidates(session: Session, case: Case, encoder: ClkEncoder, record: LinkageRecord) -> list[Witness]:
@@ -124,7 +124,7 @@ def add_witness(unit: Unit, vault: Vault, case_code: str, identity: Identity, by
     require_role(session, by, case, RECORD)
     warnings = check_repeat(session, vault, case_code, identity, by)
     _, index_key = vault.ensure_data_key(unit, case.id, case.code, "index")
-    encoder = ClkEncoder(index_key)
+    encoder = encoder_for(index_key)
     record = linkage_record(identity)
     number = next_value(session, f"pseudonym:{case.situation}:{case.organisation.code}")
     witness = Witness(
