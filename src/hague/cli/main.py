@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hague.cli import access as access_cli
+from hague.cli import bundle as bundle_cli
 from hague.cli import casualties as casualties_cli
 from hague.cli import custody as custody_cli
 from hague.cli import evidence as evidence_cli
@@ -72,6 +73,7 @@ app.add_typer(media_cli.media_app, name="media")
 app.add_typer(casualties_cli.app, name="casualties")
 testimony_cli.register(app)
 ledger_cli.register(app)
+bundle_cli.register(app)
 app.command("ingest")(evidence_cli.ingest_cmd)
 app.command("serve")(web_cli.serve)
 app.command("demo-users")(web_cli.demo_users)

@@ -4,6 +4,7 @@ Each area adds one import line here when it gains tables.
 """
 
 from hague.access import auth_models as web_auth_models  # noqa: F401
+from hague.bundle import models as bundle_models  # noqa: F401
 from hague.casualties import models as casualties_models  # noqa: F401
 from hague.custody import models as custody_models  # noqa: F401
 from hague.evidence import models as evidence_models

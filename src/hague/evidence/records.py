@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from hague.evidence.models import Case, File, Incident, Item
@@ -16,7 +17,8 @@ def item_record(item: Item, case: Case) -> dict[str, Any]:
         "kind": item.kind,
         "title": item.title,
         "description": item.description,
-        "collected_at": item.collected_at,
+        # UTC, as the database returns it: a zone-aware local time would hash differently once reloaded.
+        "collected_at": item.collected_at.astimezone(UTC) if item.collected_at else None,
         "collected_tz": item.collected_tz,
         "collected_by": item.collected_by,
         "place_name": item.place_name,
