@@ -75,8 +75,10 @@ class Interrupted(Exception):
     """Raised by `verify(stop_after=...)` to simulate an interruption (tests of resuming)."""
 
 
-def load_record_checks() -> None:
-    """Import every module of Hague that registers record checks (they register on import)."""
+def load_record_checks() -> list[str]:
+    """Import every module of Hague that registers record checks (they register on import); returns
+    the modules that failed to import (their entries cannot be checked, which verify reports)."""
+    failed: list[str] = []
     root = Path(hague.__file__).resolve().parent
     for info in pkgutil.walk_packages([str(root)], prefix="hague."):
         if info.ispkg or info.name.startswith(("hague.cli", "hague.web", "hague.migrations")):
@@ -87,7 +89,11 @@ def load_record_checks() -> None:
         except OSError:
             continue
         if "@record_check(" in source or "record_check(f" in source or "@record_rows(" in source:
-            importlib.import_module(info.name)
+            try:
+                importlib.import_module(info.name)
+            except Exception as exc:  # a broken area module must not stop the whole check
+                failed.append(f"{info.name}: {exc!r}")
+    return failed
 
 
 def _entry_label(seq: int, kind: str, fields: dict[str, Any]) -> str:
@@ -452,7 +458,7 @@ def verify(
     stop_after: int | None = None,
 ) -> VerifyReport:
     """Run (or resume the last interrupted) verification; record and attest its result."""
-    load_record_checks()
+    broken = load_record_checks()
     with hague.unit() as unit:
         row = None
         if resume:
@@ -474,6 +480,9 @@ def verify(
             unit.session.add(row)
             unit.session.flush()
     run = _Run(hague, row, progress, stop_after)
+    for module in broken:
+        if not any(f.subject == module for f in run.findings):
+            run.add("record checks", module, "this module's record checks could not be loaded")
     options = row.options
     if run.row.phase == "blobs":
         if options.get("blobs", True):
