@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Float, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from hague.custody.models import CustodyEvent
@@ -48,16 +48,6 @@ class Step:
     def details(self) -> dict[str, Any]:
         """Type-specific details (method, lab, decision...)."""
         return dict(json.loads(self.details_json))
-
-    def field_value(self, name: str) -> Any:
-        """A field by the name an SOP uses (event columns, then type-specific details)."""
-        if name == "counterpart":
-            return self.counterpart_name
-        if name == "seal_numbers":
-            return self.seals_json not in ("[]", "")
-        if name in self.__slots__:
-            return getattr(self, name)
-        return self.details.get(name)
 
 
 @dataclass
@@ -141,3 +131,46 @@ def case_of(session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
+
+
+@dataclass(slots=True)
+class Flow:
+    """An item's trail reduced to what process analyses read: event types and times (epoch seconds), in order."""
+
+    item_id: int
+    ern: str
+    organisation_id: int
+    seqs: list[int]
+    types: list[str]
+    times: list[float]
+
+
+def _epoch(dialect: str) -> Any:
+    if dialect == "sqlite":
+        return (func.julianday(CustodyEvent.occurred_at) - 2440587.5) * 86400.0
+    return cast(func.extract("epoch", CustodyEvent.occurred_at), Float)
+
+
+def load_flows(session: Session, *, case_code: str | None = None, organisation: str | None = None) -> list[Flow]:
+    """Flows of a case's items, or of the items an organisation owns: four narrow columns, computed times."""
+    dialect = session.get_bind().dialect.name
+    items = select(Item.id, Item.ern, Item.organisation_id)
+    events = select(CustodyEvent.item_id, CustodyEvent.seq, CustodyEvent.event_type, _epoch(dialect))
+    if case_code is not None:
+        case = get_case(session, case_code)
+        items, events = items.where(Item.case_id == case.id), events.where(CustodyEvent.case_id == case.id)
+    elif organisation is not None:
+        org = get_organisation(session, organisation)
+        items = items.where(Item.organisation_id == org.id)
+        events = events.where(CustodyEvent.item_id.in_(select(Item.id).where(Item.organisation_id == org.id)))
+    else:
+        raise NotFound("say which case or organisation")
+    flows = {row[0]: Flow(row[0], row[1], row[2], [], [], []) for row in session.execute(items.order_by(Item.id))}
+    current: Flow | None = None
+    for item_id, seq, kind, when in session.execute(events.order_by(CustodyEvent.item_id, CustodyEvent.seq)).tuples():
+        if current is None or current.item_id != item_id:
+            current = flows[item_id]
+        current.seqs.append(seq)
+        current.types.append(kind)
+        current.times.append(when)
+    return [f for f in flows.values() if f.seqs]

@@ -11,10 +11,17 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import ColumnElement, Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from hague.custody.trails import Trail, load_trails
+from hague.custody.models import CustodyEvent
+from hague.custody.trails import Flow, load_flows
+from hague.evidence.models import Item
+from hague.evidence.register import get_case, get_organisation
+from hague.workflow.processmap import build, scope_name
 from hague.workflow.sop import Sop, current_sops
+
+COLUMN_FIELDS = frozenset({"place", "reason", "seal_state", "condition", "facility", "room", "shelf", "notes"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class _Compiled:
     def __init__(self, sop: Sop) -> None:
         self.sop = sop
         self.next = {name: set(step.next) for name, step in sop.steps.items()}
+        self.limits = {
+            name: step.max_duration.total_seconds() for name, step in sop.steps.items() if step.max_duration is not None
+        }
         self.paths: dict[tuple[str, str], list[str]] = {}
         for origin in sop.steps:
             seen = {origin: [origin]}
@@ -75,62 +85,95 @@ class _Compiled:
                 self.paths[(origin, target)] = path
 
 
-def check_trail(trail: Trail, compiled: _Compiled) -> list[Deviation]:
-    """Deviations of one trail from one SOP, in event order."""
+def check_flow(flow: Flow, compiled: _Compiled) -> list[Deviation]:
+    """Deviations of one trail's order and timing from one SOP, in event order (fields are checked in SQL)."""
     sop, found = compiled.sop, []
 
     def flag(seq: int, kind: str, message: str) -> None:
-        found.append(Deviation(trail.ern, seq, kind, message))
+        found.append(Deviation(flow.ern, seq, kind, message))
 
-    previous = None
-    for step in trail.steps:
-        kind = step.event_type
-        rule = sop.steps.get(kind)
-        if rule is None:
-            flag(step.seq, "unknown_step", f"{kind} is not a step of {sop.name}")
-        if previous is None:
+    before = ""
+    for index, (seq, kind) in enumerate(zip(flow.seqs, flow.types, strict=True)):
+        if kind not in sop.steps:
+            flag(seq, "unknown_step", f"{kind} is not a step of {sop.name}")
+        if index == 0:
             if kind not in sop.start:
-                flag(step.seq, "not_a_start", f"starts with {kind}; expected {' or '.join(sop.start)}")
+                flag(seq, "not_a_start", f"starts with {kind}; expected {' or '.join(sop.start)}")
         else:
-            before = previous.event_type
-            if before in compiled.next and kind not in compiled.next[before] and rule is not None:
+            if before in compiled.next and kind not in compiled.next[before] and kind in sop.steps:
                 path = compiled.paths.get((before, kind))
                 if path and len(path) > 2:
-                    flag(step.seq, "skipped_step", f"{before} → {kind} skips {', '.join(path[1:-1])}")
+                    flag(seq, "skipped_step", f"{before} → {kind} skips {', '.join(path[1:-1])}")
                 else:
                     allowed = ", ".join(sop.steps[before].next) or "nothing"
-                    flag(step.seq, "illegal_transition", f"{before} → {kind}; allowed after {before}: {allowed}")
-            limit = sop.steps[before].max_duration if before in sop.steps else None
-            waited = step.occurred_at - previous.occurred_at
+                    flag(seq, "illegal_transition", f"{before} → {kind}; allowed after {before}: {allowed}")
+            limit = compiled.limits.get(before)
+            waited = flow.times[index] - flow.times[index - 1]
             if limit is not None and waited > limit:
-                flag(step.seq, "overdue", f"{_hours(waited)} in {before} before {kind}; at most {_hours(limit)}")
-        if rule is not None:
-            missing = [name for name in rule.required if not step.field_value(name)]
-            if missing:
-                flag(step.seq, "missing_field", f"{kind} lacks {', '.join(missing)}")
-        previous = step
-    if sop.end is not None and previous is not None and previous.event_type not in sop.end:
-        flag(previous.seq, "open_end", f"the trail stops at {previous.event_type}")
+                flag(seq, "overdue", f"{_hours(waited)} in {before} before {kind}; at most {_hours(limit)}")
+        before = kind
+    if sop.end is not None and before not in sop.end:
+        flag(flow.seqs[-1], "open_end", f"the trail stops at {before}")
     return found
 
 
-def _hours(delta: Any) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:.0f} h" if hours >= 1 else f"{delta.total_seconds() / 60:.0f} min"
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.0f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
-def check_trails(trails: list[Trail], sops: dict[int, Sop]) -> ConformanceReport:
-    """Check each trail against the SOP of its item's organisation."""
+def _empty(field: str) -> ColumnElement[bool]:
+    """SQL condition: the event lacks `field` (a column, the counterpart, the seals, or a detail)."""
+    if field == "counterpart":
+        return func.coalesce(CustodyEvent.counterpart_name, "") == ""
+    if field == "seal_numbers":
+        return func.coalesce(cast(CustodyEvent.seal_numbers, Text), "[]").in_(("[]", "null", ""))
+    if field in COLUMN_FIELDS:
+        return func.coalesce(getattr(CustodyEvent, field), "") == ""
+    return func.coalesce(CustodyEvent.details[field].as_string(), "") == ""
+
+
+def missing_fields(session: Session, scope: Any, organisation_id: int, sop: Sop) -> list[Deviation]:
+    """Events of the organisation's items lacking a field their step requires, one query per (step, field)."""
+    missing: dict[tuple[int, str, int, str], list[str]] = {}
+    owned = select(Item.id).where(Item.organisation_id == organisation_id)
+    for step, rule in sop.steps.items():
+        for name in rule.required:
+            stmt = (
+                select(CustodyEvent.item_id, Item.ern, CustodyEvent.seq)
+                .join(Item, Item.id == CustodyEvent.item_id)
+                .where(scope, CustodyEvent.item_id.in_(owned), CustodyEvent.event_type == step, _empty(name))
+            )
+            for item_id, ern, seq in session.execute(stmt).tuples():
+                missing.setdefault((item_id, ern, seq, step), []).append(name)
+    return [
+        Deviation(ern, seq, "missing_field", f"{step} lacks {', '.join(fields)}")
+        for (_, ern, seq, step), fields in sorted(missing.items())
+    ]
+
+
+def check_flows(session: Session, scope: Any, flows: list[Flow], sops: dict[int, Sop]) -> ConformanceReport:
+    """Check each trail against the SOP of its item's organisation; findings in ERN then event order."""
     compiled = {org: _Compiled(sop) for org, sop in sops.items()}
     report = ConformanceReport()
-    for trail in trails:
-        prepared = compiled.get(trail.organisation_id)
+    found: list[Deviation] = []
+    for flow in flows:
+        prepared = compiled.get(flow.organisation_id)
         if prepared is None:
-            report.without_sop.append(trail.ern)
+            report.without_sop.append(flow.ern)
             continue
         report.checked += 1
-        report.deviations.extend(check_trail(trail, prepared))
+        found.extend(check_flow(flow, prepared))
+    for org in {f.organisation_id for f in flows} & set(sops):
+        found.extend(missing_fields(session, scope, org, sops[org]))
+    order = {flow.ern: n for n, flow in enumerate(flows)}
+    report.deviations = sorted(found, key=lambda d: (order[d.ern], d.seq))
     return report
+
+
+def _scope(session: Session, case_code: str | None, organisation: str | None) -> Any:
+    if case_code is not None:
+        return CustodyEvent.case_id == get_case(session, case_code).id
+    return Item.organisation_id == get_organisation(session, organisation or "").id
 
 
 def check(
@@ -140,8 +183,29 @@ def check(
 
     With `sop`, every trail is checked against that procedure instead.
     """
-    trails = load_trails(session, case_code=case_code, organisation=organisation)
+    flows = load_flows(session, case_code=case_code, organisation=organisation)
+    return check_loaded(session, flows, case_code=case_code, organisation=organisation, sop=sop)
+
+
+def check_loaded(
+    session: Session,
+    flows: list[Flow],
+    *,
+    case_code: str | None = None,
+    organisation: str | None = None,
+    sop: Sop | None = None,
+) -> ConformanceReport:
+    """`check` on flows already loaded (so a process map can share them)."""
     sops = current_sops(session)
     if sop is not None:
-        sops = {trail.organisation_id: sop for trail in trails}
-    return check_trails(trails, sops)
+        sops = {flow.organisation_id: sop for flow in flows}
+    return check_flows(session, _scope(session, case_code, organisation), flows, sops)
+
+
+def analyse(
+    session: Session, *, case_code: str | None = None, organisation: str | None = None
+) -> tuple[ConformanceReport, dict[str, Any]]:
+    """Conformance report and process map from one load of the trails (what `hague workflow check --map` shows)."""
+    flows = load_flows(session, case_code=case_code, organisation=organisation)
+    report = check_loaded(session, flows, case_code=case_code, organisation=organisation)
+    return report, build(flows, scope_name(case_code, organisation))

@@ -13,50 +13,52 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
-from hague.custody.trails import Trail, load_trails
+from hague.custody.trails import Flow, load_flows
 
 NODE_W, NODE_H, ROW, TOP = 170, 40, 78, 50
 
 
-def build(trails: list[Trail], scope: str = "") -> dict[str, Any]:
-    """The directly-follows graph of `trails` as JSON-ready data."""
+def build(flows: list[Flow], scope: str = "") -> dict[str, Any]:
+    """The directly-follows graph of `flows` as JSON-ready data."""
     counts: dict[str, int] = defaultdict(int)
     starts: dict[str, int] = defaultdict(int)
     ends: dict[str, int] = defaultdict(int)
     positions: dict[str, list[int]] = defaultdict(list)
     waits: dict[tuple[str, str], list[float]] = defaultdict(list)
     events = 0
-    for trail in trails:
-        steps = trail.steps
-        starts[steps[0].event_type] += 1
-        ends[steps[-1].event_type] += 1
-        previous = None
-        for index, step in enumerate(steps):
-            counts[step.event_type] += 1
-            positions[step.event_type].append(index)
-            if previous is not None:
-                waits[(previous.event_type, step.event_type)].append(
-                    (step.occurred_at - previous.occurred_at).total_seconds()
-                )
-            previous = step
-        events += len(steps)
+    for flow in flows:
+        types, times = flow.types, flow.times
+        starts[types[0]] += 1
+        ends[types[-1]] += 1
+        for index, kind in enumerate(types):
+            counts[kind] += 1
+            positions[kind].append(index)
+            if index:
+                waits[(types[index - 1], kind)].append(times[index] - times[index - 1])
+        events += len(types)
     order = sorted(counts, key=lambda t: (median(positions[t]), -counts[t], t))
+    rank = {t: n for n, t in enumerate(order)}
     return {
         "scope": scope,
-        "items": len(trails),
+        "items": len(flows),
         "events": events,
         "nodes": [{"type": t, "count": counts[t], "starts": starts[t], "ends": ends[t]} for t in order],
         "edges": [
-            {"from": a, "to": b, "count": len(w), "median_seconds": int(median(w))}
-            for (a, b), w in sorted(waits.items(), key=lambda kv: (order.index(kv[0][0]), order.index(kv[0][1])))
+            {"from": a, "to": b, "count": len(w), "median_seconds": round(median(w))}
+            for (a, b), w in sorted(waits.items(), key=lambda kv: (rank[kv[0][0]], rank[kv[0][1]]))
         ],
     }
 
 
+def scope_name(case_code: str | None, organisation: str | None) -> str:
+    """How a map names what it covers."""
+    return f"case {case_code.upper()}" if case_code else f"organisation {(organisation or '').upper()}"
+
+
 def process_map(session: Session, *, case_code: str | None = None, organisation: str | None = None) -> dict[str, Any]:
     """The process map of a case, or of the items an organisation owns."""
-    scope = f"case {case_code}" if case_code else f"organisation {organisation}"
-    return build(load_trails(session, case_code=case_code, organisation=organisation), scope)
+    flows = load_flows(session, case_code=case_code, organisation=organisation)
+    return build(flows, scope_name(case_code, organisation))
 
 
 def _duration(seconds: int) -> str:
