@@ -5,19 +5,21 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from hague.core import Hague
 from hague.custody.anomalies import report
+from hague.custody.imports import ImportedEvent, import_events
 from hague.custody.models import CustodyEvent
 from hague.errors import ValidationError
 from hague.evidence.models import User
 from hague.workflow import conformance
 from hague.workflow.processmap import process_map, to_svg
 from hague.workflow.sop import get_sop, parse_sop, register_sop
-from tests.custody.generator import KINDS, SOP, Planted, generate
+from tests.custody.generator import KINDS, SOP, Planted, generate, register_items
 
 
 @pytest.fixture
@@ -109,3 +111,39 @@ def test_registering_a_new_sop_version_keeps_the_old_one(hague: Hague, generated
     assert row.version == 2
     expected = {(e, k, s) for e, (k, s) in generated.deviations.items() if k != "overdue"}
     assert findings(hague, generated.case) == expected
+
+
+def test_missing_required_fields_are_reported_per_event(hague: Hague, generated: Planted) -> None:
+    with hague.unit() as unit:
+        ern = register_items(unit, generated.case, 500, 501)[0]
+    t = datetime(2025, 3, 1, 8, tzinfo=UTC)
+    trail = [
+        ("collected", "inv0", {}),
+        ("sealed", "inv0", {}),
+        ("transferred", "inv0", {"counterpart": "cus0", "reason": "store", "seal_numbers": ("S-1",)}),
+        ("received", "cus0", {"seal_numbers": ("S-1",)}),
+        ("stored", "cus0", {}),
+        ("checked_out", "cus0", {"counterpart": "lab0", "reason": "exam"}),
+        ("examined", "lab0", {"details": {"method": "microscopy"}}),
+        ("checked_in", "lab0", {}),
+        ("stored", "cus0", {"facility": "Vault"}),
+    ]
+    with hague.unit() as unit:
+        import_events(
+            unit,
+            generated.case,
+            [
+                ImportedEvent(ern=ern, event_type=kind, occurred_at=t + timedelta(hours=n), actor=actor, **extra)  # type: ignore[arg-type]
+                for n, (kind, actor, extra) in enumerate(trail)
+            ],
+        )
+    with hague.reader() as session:
+        found = [
+            (d.seq, d.message) for d in conformance.check(session, case_code=generated.case).deviations if d.ern == ern
+        ]
+    assert found == [
+        (1, "collected lacks place"),
+        (2, "sealed lacks seal_numbers"),
+        (5, "stored lacks facility"),
+        (7, "examined lacks lab"),
+    ]
