@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,29 +203,43 @@ def reprocess(hague: Hague, case_code: str, *, ern: str | None = None, **options
     return extract_file_ids(hague, _original_files(hague, case_code, ern, missing_only=False), **options)
 
 
+def _extract_registered(hague: Hague, erns: list[str], report: ExtractReport, options: dict[str, Any]) -> None:
+    try:
+        with hague.reader() as session:
+            ids = list(
+                session.scalars(
+                    select(File.id)
+                    .join(Item)
+                    .where(Item.ern.in_(erns), File.derived_from_id.is_(None))
+                    .order_by(File.id)
+                )
+            )
+        report.files.extend(extract_file_ids(hague, ids, **options).files)
+    except Exception:  # intake MUST go on; `hague media extract` retries files left without a result
+        log.exception("media extraction after intake failed for %d items; run `hague media extract`", len(erns))
+
+
 def intake_hook(
-    hague: Hague, case_code: str, report: ExtractReport | None = None, **options: Any
+    hague: Hague,
+    case_code: str,
+    report: ExtractReport | None = None,
+    worker: ThreadPoolExecutor | None = None,
+    **options: Any,
 ) -> Callable[[list[IngestRow]], None]:
-    """A callback for `ingest(after=...)`: extracts each committed batch; never raises into intake."""
+    """A callback for `ingest(after=...)` that extracts each committed batch; it never raises into intake.
+
+    With `worker` (one thread), a batch is extracted while intake hashes and commits the next one.
+    """
     report = report if report is not None else ExtractReport()
 
     def after(rows: list[IngestRow]) -> None:
         erns = [r.ern for r in rows if r.status == "registered"]
         if not erns:
             return
-        try:
-            with hague.reader() as session:
-                ids = list(
-                    session.scalars(
-                        select(File.id)
-                        .join(Item)
-                        .where(Item.ern.in_(erns), File.derived_from_id.is_(None))
-                        .order_by(File.id)
-                    )
-                )
-            report.files.extend(extract_file_ids(hague, ids, **options).files)
-        except Exception:  # intake MUST go on; `hague media extract` retries files left without a result
-            log.exception("media extraction after intake failed for %d items; run `hague media extract`", len(erns))
+        if worker is None:
+            _extract_registered(hague, erns, report, options)
+        else:
+            worker.submit(_extract_registered, hague, erns, report, options)
 
     return after
 
@@ -232,9 +247,13 @@ def intake_hook(
 def ingest_with_media(
     hague: Hague, case_code: str, paths: Iterable[Path], **options: Any
 ) -> tuple[list[IngestRow], ExtractReport]:
-    """Intake (`hague.evidence.ingest`) with metadata extraction and near-duplicate checks after each commit."""
+    """Intake (`hague.evidence.ingest`) with metadata extraction and near-duplicate checks after each commit.
+
+    Extraction runs on a worker thread alongside intake, in commit order; this returns when both are done.
+    """
     media_keys = ("trust_anchors", "limits", "batch", "radius")
     media = {k: options.pop(k) for k in media_keys if k in options}
     report = ExtractReport()
-    rows = ingest(hague, case_code, paths, after=intake_hook(hague, case_code, report, **media), **options)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hague-media") as worker:
+        rows = ingest(hague, case_code, paths, after=intake_hook(hague, case_code, report, worker, **media), **options)
     return rows, report
