@@ -89,3 +89,9 @@ def test_surnames_fold_alike_in_both_scripts(root: str, suffix: str) -> None:
 @given(st.text(max_size=40))
 def test_fold_never_fails_and_is_plain_latin(text: str) -> None:
     assert set(fold(text)) <= set("abcdefghiklmnoprstuvz")
+
+
+@given(st.text(alphabet="абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэъ'khzcsyj aeiou", max_size=30))
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+    assert name_key(fold(text)) == name_key(text)

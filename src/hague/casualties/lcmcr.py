@@ -74,6 +74,7 @@ def sample(
     classes: int = 10,
     seed: int | None = None,
     alpha_prior: tuple[float, float] = (0.25, 0.25),
+    draws_per_state: int = 10,
 ) -> LCMCRResult:
     """Run the Gibbs sampler and summarise the posterior of N (median and 2.5/97.5 percentiles)."""
     if burn_in >= iterations:
@@ -123,7 +124,10 @@ def sample(
         miss = min(max(miss, 1e-12), 1.0 - 1e-12)
         unobserved = int(rng.negative_binomial(n, 1.0 - miss))
         if step >= burn_in and (step - burn_in) % thin == 0:
-            draws.append(n + unobserved)
+            # Rao-Blackwellised: several draws of N from its conditional given this state, not just the one
+            # that drives the chain, so the interval's tails are estimated from a smoother distribution
+            extra = rng.negative_binomial(n, 1.0 - miss, size=draws_per_state - 1)
+            draws.extend([n + unobserved, *(n + extra).tolist()])
     samples = np.asarray(draws, dtype=np.int64)
     lower, median, upper = np.percentile(samples, [2.5, 50.0, 97.5])
     warnings = []
@@ -144,6 +148,7 @@ def sample(
             "thin": thin,
             "seed": seed,
             "alpha_prior": list(alpha_prior),
+            "draws_per_state": draws_per_state,
         },
         warnings=warnings,
     )

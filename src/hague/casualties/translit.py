@@ -136,9 +136,13 @@ def fold(text: str | None) -> str:
     text = "".join(_FOLD_CYR.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if "a" <= ch <= "z")
-    for source, target in _LATIN_MULTI:
-        text = text.replace(source, target)
-    return re.sub(r"(.)\1+", r"\1", text)
+    while True:  # to a fixed point, so that folding a folded name changes nothing
+        before = text
+        for source, target in _LATIN_MULTI:
+            text = text.replace(source, target)
+        text = re.sub(r"(.)\1+", r"\1", text)
+        if text == before:
+            return text
 
 
 def _skeleton(folded: str) -> str:
