@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 from typing import Annotated
 
 import typer
 
-from hague.cli.common import console, instance, open_hague, require_actor, translate_errors
+from hague.cli.common import State, console, instance, open_hague, require_actor, translate_errors
 
 token_app = typer.Typer(help="Scoped API tokens for scripts.", no_args_is_help=True)
 
@@ -17,23 +17,40 @@ token_app = typer.Typer(help="Scoped API tokens for scripts.", no_args_is_help=T
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each opens the instance).")] = 1,
 ) -> None:
     """Run the web application and API (uvicorn); prints the URL, and demo accounts if loaded."""
     import uvicorn
 
     from hague.web.app import create_app
     from hague.web.demo import credentials_text, demo_users_present
+    from hague.web.deps import secret_key
+    from hague.web.security import configure_access_log
 
     hague = open_hague()
     url = f"http://{host}:{port}/"
     console.print(credentials_text(url) if demo_users_present(hague) else f"Hague is at {url}", highlight=False)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access = logging.getLogger("hague.web.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
+    configure_access_log()
     try:
-        uvicorn.run(create_app(hague), host=host, port=port, access_log=False, log_level="warning")
+        if workers > 1:
+            # Each worker opens its own instance from the environment: hand it the same settings and key.
+            secret_key(hague)
+            os.environ["HAGUE_DATA_DIR"] = str(hague.settings.data_dir)
+            if State.config:
+                os.environ["HAGUE_CONFIG"] = str(State.config)
+            hague.close()
+            uvicorn.run(
+                "hague.web.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                timeout_worker_healthcheck=120,  # a worker imports the whole library before it answers
+                host=host,
+                port=port,
+                access_log=False,
+                log_level="warning",
+            )
+        else:
+            uvicorn.run(create_app(hague), host=host, port=port, access_log=False, log_level="warning")
     finally:
         hague.close()
 

@@ -16,10 +16,11 @@ from starlette.exceptions import HTTPException
 from hague import __version__
 from hague.core import Hague
 from hague.errors import HagueError
+from hague.settings import load_settings
 from hague.web import api, ui
 from hague.web.deps import secret_key
 from hague.web.i18n import LanguageMiddleware
-from hague.web.security import AccessLog, LimitAndHeaders
+from hague.web.security import AccessLog, LimitAndHeaders, configure_access_log
 from hague.web.templating import templates
 
 HERE = Path(__file__).resolve().parent
@@ -111,3 +112,9 @@ def create_app(hague: Hague, *, max_upload: int | None = None, extract_media: bo
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(AccessLog)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """An app for the instance configured by `HAGUE_*` variables (uvicorn factory, one per worker process)."""
+    configure_access_log()
+    return create_app(Hague.open(load_settings()))

@@ -21,6 +21,17 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger("hague.web.access")
 
+
+def configure_access_log() -> None:
+    """Send the access log (JSON lines) to stderr once per process."""
+    if not any(getattr(h, "hague_access", False) for h in access_log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.hague_access = True  # type: ignore[attr-defined]
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
+
+
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
