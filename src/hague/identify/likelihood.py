@@ -191,15 +191,18 @@ def _domains(persons: list[str], data: Data, index: dict[str, int], k: int) -> l
     return out
 
 
+BATCH = -1  # variable indexing several transmission models computed in one elimination
+
+
 def _factors(
-    ped: Pedigree, persons: list[str], data: Data, alleles: list[str], p: Array, mut: Array, theta: float
+    ped: Pedigree, persons: list[str], data: Data, alleles: list[str], p: Array, muts: list[Array], theta: float
 ) -> tuple[list[Factor], dict[str, int], list[NDArray[np.int64] | None]]:
     pos = {pid: i for i, pid in enumerate(persons)}
     index = {a: i for i, a in enumerate(alleles)}
     k = len(alleles)
     dom = _domains(persons, data, index, k)
-    # T[a, x, y]: child allele a from a parent with alleles (x, y)
-    trans = 0.5 * (mut.T[:, :, None] + mut.T[:, None, :])
+    # T[a, x, y]: child allele a from a parent with alleles (x, y); with several models, T[b, a, x, y]
+    trans = np.stack([0.5 * (m.T[:, :, None] + m.T[:, None, :]) for m in muts])
     factors: list[Factor] = []
     founder_vars: list[int] = []
 
@@ -212,14 +215,22 @@ def _factors(
             picks = [full if (d := dom[v]) is None else d for v in variables]
             factors.append((variables, table[np.ix_(*picks)]))
 
+    def add_trans(variables: tuple[int, int, int]) -> None:
+        if len(muts) == 1:
+            add(variables, trans[0])
+            return
+        picks = [full if (d := dom[v]) is None else d for v in variables]
+        where: tuple[Any, ...] = (slice(None), *np.ix_(*picks))
+        factors.append(((BATCH, *variables), trans[where]))
+
     for pid in persons:
         person, i = ped.person(pid), pos[pid]
         if person.father is None or person.mother is None:
             founder_vars += [2 * i, 2 * i + 1]
         else:
             f, m = pos[person.father], pos[person.mother]
-            add((2 * i, 2 * f, 2 * f + 1), trans)
-            add((2 * i + 1, 2 * m, 2 * m + 1), trans)
+            add_trans((2 * i, 2 * f, 2 * f + 1))
+            add_trans((2 * i + 1, 2 * m, 2 * m + 1))
         for geno in genotypes_of(data.get(pid)):
             add((2 * i, 2 * i + 1), _evidence(geno, index, k))
     if theta > 0 and founder_vars:
@@ -302,25 +313,47 @@ def likelihood(ped: Pedigree, marker: MarkerModel, data: Data) -> float:
     alleles, p, mut = marker.lumped(observed)
     _require_known(marker, observed)
     persons = _relevant(ped, set(data))
-    factors, _, _ = _factors(ped, persons, data, alleles, p, mut, marker.theta)
+    factors, _, _ = _factors(ped, persons, data, alleles, p, [mut], marker.theta)
     return float(_eliminate(factors, (), len(alleles)))
 
 
 def joint_with_target(ped: Pedigree, marker: MarkerModel, data: Data, target: str) -> Array:
     """J[x, y] = P(data, target's paternal allele = x, maternal allele = y) over the marker's full allele list
     (a target with a personal-effect profile in `data` is constrained by it)."""
+    return _joints(ped, marker, data, target, with_plain=False)[0]
+
+
+def joint_and_plain(ped: Pedigree, marker: MarkerModel, data: Data, target: str) -> tuple[Array, Array]:
+    """The joint under the marker's mutation model and without mutation (for exclusion counts), computed in
+    one elimination whose transmission factors carry both models."""
+    with_mut, plain = _joints(ped, marker, data, target, with_plain=True)
+    return with_mut, plain
+
+
+def _joints(ped: Pedigree, marker: MarkerModel, data: Data, target: str, with_plain: bool) -> list[Array]:
     _check(ped, data)
     observed = observed_alleles(data)
     _require_known(marker, observed)
     lump = marker.theta == 0 and not is_inbred(ped, target)
     alleles, p, mut = marker.lumped(observed) if lump else (list(marker.alleles), marker.freqs, marker.transmission)
+    muts = [mut, np.eye(len(alleles))] if with_plain else [mut]
     persons = _relevant(ped, set(data) | {target})
-    factors, pos, dom = _factors(ped, persons, data, alleles, p, mut, marker.theta)
+    factors, pos, dom = _factors(ped, persons, data, alleles, p, muts, marker.theta)
     t = pos[target]
-    joint = _eliminate(factors, (2 * t, 2 * t + 1), len(alleles))
-    if (d := dom[2 * t]) is not None:  # a target typed by a personal effect: back to the full allele grid
+    keep = (BATCH, 2 * t, 2 * t + 1) if with_plain else (2 * t, 2 * t + 1)
+    if with_plain and not any(BATCH in vs for vs, _ in factors):  # no transmission at all: both models agree
+        keep = (2 * t, 2 * t + 1)
+    stacked = _eliminate(factors, keep, len(alleles))
+    if stacked.ndim == 2:
+        stacked = np.stack([stacked] * len(muts))
+    return [_expand(marker, alleles, p, dom[2 * t], joint) for joint in stacked]
+
+
+def _expand(marker: MarkerModel, alleles: list[str], p: Array, dom: NDArray[np.int64] | None, joint: Array) -> Array:
+    """Back to the marker's full allele grid: undo genotype elimination and allele lumping."""
+    if dom is not None:  # a target typed by a personal effect
         grid = np.zeros((len(alleles), len(alleles)))
-        grid[np.ix_(d, d)] = joint
+        grid[np.ix_(dom, dom)] = joint
         joint = grid
     if len(alleles) == len(marker.alleles):
         return joint

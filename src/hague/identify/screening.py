@@ -20,6 +20,7 @@ from hague.errors import ValidationError
 from hague.identify.frequencies import FrequencyTable
 from hague.identify.likelihood import (
     MarkerModel,
+    joint_and_plain,
     joint_with_target,
     marker_model,
     population_genotypes,
@@ -84,13 +85,15 @@ class Matrix:
     markers: list[str] = field(default_factory=list)
 
 
-def _marker_tables(
-    fam: Family, mp: str, model: MarkerModel, plain: MarkerModel | None
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]] | None:
+def _marker_tables(fam: Family, mp: str, model: MarkerModel) -> tuple[NDArray[np.float64], NDArray[np.bool_]] | None:
     """log10 LR and exclusion flags for every remains genotype code of one marker (None: references clash)."""
     data = family_data(fam.pedigree, fam.references, model.name)
     k = len(model.alleles)
-    joint = joint_with_target(fam.pedigree, model, data, mp)
+    mutates = model.mutation is not None and model.mutation.rate > 0
+    if mutates:
+        joint, j0 = joint_and_plain(fam.pedigree, model, data, mp)
+    else:
+        joint = j0 = joint_with_target(fam.pedigree, model, data, mp)
     total = joint.sum()
     if total <= 0:
         return None
@@ -100,10 +103,9 @@ def _marker_tables(
         lr_full = np.log10(u / pop).ravel()
         lr_drop = np.log10(u.sum(axis=1) / (model.freqs * (2 - model.freqs)))
     logs = np.concatenate([lr_full, lr_drop, [0.0]])
-    if plain is None:
+    if not mutates:
         excluded = np.isneginf(logs)
     else:
-        j0 = joint_with_target(fam.pedigree, plain, data, mp)
         u0 = unordered(j0)
         excluded = np.concatenate([(u0 == 0).ravel(), u0.sum(axis=1) == 0, [False]])
     assert len(logs) == k * k + k + 1
@@ -144,10 +146,7 @@ def _run(job: _Job) -> Matrix:
         for mp in fam.pedigree.missing:
             per_marker = []
             for model in job.models:
-                plain = None
-                if model.mutation is not None and model.mutation.rate > 0:
-                    plain = MarkerModel(model.name, model.alleles, model.freqs)
-                t = _marker_tables(fam, mp, model, plain)
+                t = _marker_tables(fam, mp, model)
                 if t is None:
                     warnings.append(f"family {fam.pedigree.family_id}: references inconsistent at {model.name}")
                     width = len(model.alleles) ** 2 + len(model.alleles) + 1
