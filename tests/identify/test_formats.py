@@ -223,3 +223,15 @@ def test_familias_write_then_read_round_trips() -> None:
 def test_truncated_familias_file_is_refused() -> None:
     with pytest.raises(ValidationError, match="ends early"):
         parse_familias("\n".join(FAM.splitlines()[:20]))
+
+
+def test_per_marker_mutation_models_are_read_from_csv() -> None:
+    from hague.identify.mutation import parse_mutation_csv
+
+    models = parse_mutation_csv("marker,model,rate,range\nD21S11,stepwise,0.0019,0.1\nTH01,equal,0.0001,\n")
+    assert models == {
+        "D21S11": MutationModel("stepwise", 0.0019, 0.1),
+        "TH01": MutationModel("equal", 0.0001),
+    }
+    with pytest.raises(ValidationError, match="mutation model must be one of"):
+        parse_mutation_csv("marker,model,rate\nTH01,random,0.001\n")

@@ -15,7 +15,7 @@ from hague.cli.common import console, instance, print_json, require_actor, trans
 from hague.errors import ValidationError
 from hague.identify import familias, frequencies, joint, pedigree, profiles, records, screening, store, workflow
 from hague.identify.descriptors import Descriptors
-from hague.identify.mutation import MutationModel
+from hague.identify.mutation import MutationModel, parse_mutation_csv
 
 identify_app = typer.Typer(
     help="Victim identification: AM/PM records, DNA kinship matching, workflow.", no_args_is_help=True
@@ -52,6 +52,9 @@ def import_cmd(
     min_frequency: Annotated[float, typer.Option(help="Floor for rare and unseen alleles.")] = 0.001,
     mutation: Annotated[str | None, typer.Option(help="equal, proportional or stepwise (all markers).")] = None,
     mutation_rate: Annotated[float, typer.Option(help="Mutation rate per transmission.")] = 0.002,
+    mutation_csv: Annotated[
+        Path | None, typer.Option("--mutation-rates", help="CSV marker,model,rate: per-marker models.")
+    ] = None,
     remains_csv: Annotated[Path | None, typer.Option("--remains", help="CSV sample_id,sex[,age_min,age_max].")] = None,
     pedigrees_csv: Annotated[Path | None, typer.Option("--pedigrees", help="Pedigree CSV.")] = None,
     profiles_csv: Annotated[
@@ -69,6 +72,8 @@ def import_cmd(
         if frequencies_csv:
             table = frequencies.parse_frequencies_csv(_read(frequencies_csv), db_name, min_frequency)
             models = {m: MutationModel(mutation, mutation_rate) for m in table.markers} if mutation else {}
+            if mutation_csv:
+                models |= parse_mutation_csv(_read(mutation_csv))
             store.store_frequencies(unit, case, table, actor, models)
             summary["frequency_database"] = table.name
         if remains_csv:

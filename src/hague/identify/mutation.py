@@ -73,3 +73,24 @@ class MutationModel:
                 mat[i, micro] += self.rate2 / micro.sum()
             mat[i, i] = 1 - mat[i].sum()
         return mat
+
+
+def parse_mutation_csv(text: str) -> dict[str, MutationModel]:
+    """Per-marker mutation models from CSV `marker,model,rate` (optional `range`, `rate2` columns)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"marker", "model", "rate"} <= {f.strip() for f in reader.fieldnames}:
+        raise ValidationError("mutation CSV needs the columns marker,model,rate", field="header")
+    out: dict[str, MutationModel] = {}
+    for line, row in enumerate(reader, start=2):
+        marker = (row.get("marker") or "").strip()
+        if not marker or marker in out:
+            raise ValidationError(f"line {line}: marker missing or listed twice", field="marker")
+        try:
+            numbers = [float(row.get(k) or d) for k, d in (("rate", "x"), ("range", "0.5"), ("rate2", "1e-6"))]
+        except ValueError:
+            raise ValidationError(f"line {line}: rate, range and rate2 must be numbers", field="rate") from None
+        out[marker] = MutationModel((row.get("model") or "").strip(), *numbers)
+    return out
