@@ -69,3 +69,26 @@ def test_a_changed_interview_row_no_longer_matches_its_entry(hague: Hague, inter
     with hague.unit() as unit:
         interview_of(unit.session, interview_ern).consent_partners = ["PGO", "OTHER"]
     assert _mismatches(hague) == ["interview.recorded"]
+
+
+def test_verify_passes_then_names_a_witness_written_around_the_log(
+    hague: Hague, vault: Vault, witness: str, interview_ern: str
+) -> None:
+    from hague.ledger.fsck import verify
+    from hague.testimony.models import Witness
+
+    assert verify(hague, blobs=False).findings == []
+    with hague.unit() as unit:
+        original = unit.session.scalar(select(Witness).where(Witness.pseudonym == witness))
+        assert original is not None
+        unit.session.add(
+            Witness(
+                case_id=original.case_id,
+                organisation_id=original.organisation_id,
+                pseudonym="UKR-OTP-P-9999",
+                number=9999,
+                clk=original.clk,
+            )
+        )
+    findings = verify(hague, blobs=False).findings
+    assert [(f.kind, f.subject) for f in findings] == [("row without entry", "witness UKR-OTP-P-9999")]
