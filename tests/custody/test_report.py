@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from hague.custody.case_uco import provenance_graph
 from hague.custody.events import record
 from hague.custody.inputs import EventInput
 from hague.custody.labels import write_labels
@@ -74,3 +75,26 @@ def test_label_qr_code_scans_back_to_the_ern(scene: Scene, tmp_path: Path) -> No
         ["zbarimg", "--quiet", "--raw", str(tmp_path / "label.png")], check=True, capture_output=True, text=True
     ).stdout.split()
     assert scanned == [f"hague:ern:{scene.physical}"]
+
+
+def test_case_uco_export_has_one_action_and_provenance_record_per_event(scene: Scene) -> None:
+    full_trail(scene)
+    with scene.hague.reader() as session:
+        doc = provenance_graph(session, scene.physical)
+    nodes = {n["@id"]: n for n in doc["@graph"]}
+    actions = [n for n in doc["@graph"] if n["@type"] == "case-investigation:InvestigativeAction"]
+    assert [a["uco-core:name"] for a in actions] == [
+        "collected",
+        "sealed",
+        "transferred",
+        "received",
+        "checked_out",
+        "examined",
+        "checked_in",
+    ]
+    for action in actions:
+        record = nodes[action["uco-action:result"][0]["@id"]]
+        assert record["case-investigation:exhibitNumber"] == scene.physical
+        assert nodes[action["uco-action:performer"]["@id"]]["@type"] == "uco-identity:Person"
+    people = {n["uco-core:name"] for n in doc["@graph"] if n["@type"] == "uco-identity:Person"}
+    assert people == {"Alice Kovalenko", "Bob Martens", "Erin Lab"}

@@ -13,6 +13,7 @@ from rich.table import Table
 from hague.access import get_user
 from hague.cli.common import console, instance, print_json, require_actor, translate_errors
 from hague.custody import anomalies as custody_anomalies
+from hague.custody.case_uco import provenance_graph
 from hague.custody.events import record
 from hague.custody.imports import import_events, read_csv
 from hague.custody.inputs import EventInput
@@ -155,6 +156,14 @@ def show_cmd(ern: str, as_json: JsonOpt = False) -> None:
             str(s.seq), s.occurred_at.isoformat(), s.event_type, s.actor_name, s.counterpart_name, s.place, seals
         )
     console.print(table)
+
+
+@custody_app.command("export")
+@translate_errors
+def export_cmd(ern: str) -> None:
+    """Print an item's chain of custody as CASE/UCO JSON-LD (ProvenanceRecord, InvestigativeAction)."""
+    with instance() as hague, hague.reader() as session:
+        print_json(provenance_graph(session, ern))
 
 
 @custody_app.command("import")
