@@ -299,25 +299,23 @@ def _phase_entries(run: _Run, batch: int) -> None:
 
 
 def _phase_records(run: _Run, batch: int) -> None:
+    kinds = sorted(CHECKS)
     pos = run.row.cursor
-    while True:
+    if pos == 0:
         with run.hague.reader() as session:
-            rows = list(
-                session.execute(
-                    text("SELECT seq, kind, body FROM log_entries WHERE seq >= :a ORDER BY seq LIMIT :n"),
-                    {"a": pos, "n": batch},
-                ).tuples()
-            )
+            counts = session.execute(text("SELECT kind, count(*) FROM log_entries GROUP BY kind")).tuples()
+            run.counts["unchecked"] = {kind: int(n) for kind, n in counts if kind not in CHECKS}
+    stmt = text(
+        "SELECT seq, kind, body FROM log_entries WHERE seq >= :a AND kind IN :kinds ORDER BY seq LIMIT :n"
+    ).bindparams(bindparam("kinds", expanding=True))
+    while kinds:
+        with run.hague.reader() as session:
+            rows = list(session.execute(stmt, {"a": pos, "n": batch, "kinds": kinds}).tuples())
             if not rows:
                 break
             for seq, kind, body in rows:
                 pos = seq + 1
-                check = CHECKS.get(kind)
-                if check is None:
-                    unchecked = run.counts.setdefault("unchecked", {})
-                    unchecked[kind] = unchecked.get(kind, 0) + 1
-                    continue
-                _check_entry(run, session, check, seq, kind, bytes(body))
+                _check_entry(run, session, CHECKS[kind], seq, kind, bytes(body))
         run.tick("records", pos, run.row.size)
         run.save("records", pos)
     _orphans(run)
