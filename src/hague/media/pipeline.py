@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from hague.core import Hague
@@ -26,7 +27,7 @@ from hague.evidence.ingest import IngestRow, ingest
 from hague.evidence.models import Case, File, Item
 from hague.evidence.register import get_case
 from hague.media.duplicates import RADIUS, case_index, nearest
-from hague.media.extract import Extraction, FileJob, extract_batch
+from hague.media.extract import FileJob, extract_batch
 from hague.media.index import HammingIndex
 from hague.media.models import MediaExtraction
 from hague.media.phash import to_unsigned
@@ -81,27 +82,27 @@ def _local_paths(hague: Hague, digests: list[str]) -> Iterator[dict[str, str]]:
         yield paths
 
 
-def _near_in_batch(done: list[tuple[int, Extraction]], result: Extraction, radius: int) -> dict[int, int]:
-    """Items extracted earlier in the same batch (not yet in the case index) near this result."""
-    if not done or not result.phash:
-        return {}
-    values, owners = [], []
-    for item_id, other in done:
-        for frame in other.phash:
-            values.append(frame[0])
-            owners.append(item_id)
-    index = HammingIndex()
-    import numpy as np
+class _BatchIndex:
+    """Hashes extracted earlier in this batch (not yet in the case index), with their item and case."""
 
-    index.add(np.array(values, dtype=np.uint64))
-    best: dict[int, int] = {}
-    for frame in result.phash:
-        for probe in frame:
-            hits, dists = index.search(to_unsigned(probe), radius)
-            for pos, dist in zip(hits.tolist(), dists.tolist(), strict=True):
-                owner = owners[pos]
-                best[owner] = min(best.get(owner, 64), int(dist))
-    return best
+    def __init__(self) -> None:
+        self.index = HammingIndex()
+        self.owners: list[tuple[int, int]] = []
+
+    def near(self, case_id: int, frames: list[list[int]], radius: int) -> dict[int, int]:
+        best: dict[int, int] = {}
+        for frame in frames:
+            for probe in frame:
+                hits, dists = self.index.search(to_unsigned(probe), radius)
+                for pos, dist in zip(hits.tolist(), dists.tolist(), strict=True):
+                    owner_case, owner = self.owners[pos]
+                    if owner_case == case_id:
+                        best[owner] = min(best.get(owner, 64), int(dist))
+        return best
+
+    def add(self, case_id: int, item_id: int, frames: list[list[int]]) -> None:
+        self.index.add(np.array([frame[0] for frame in frames], dtype=np.uint64))
+        self.owners.extend([(case_id, item_id)] * len(frames))
 
 
 def _extract_chunk(
@@ -121,7 +122,7 @@ def _extract_chunk(
         jobs = [FileJob(str(f.id), paths[f.sha256], f.mime_type, f.original_name) for f, _, _ in rows]
         results = {r.key: r for r in extract_batch(jobs, trust=trust, limits=limits)}
     outcomes: list[FileOutcome] = []
-    done: list[tuple[int, Extraction]] = []
+    batch_index = _BatchIndex()
     with hague.reader() as session:
         near: dict[int, dict[int, int]] = {}
         for file, item, case in rows:
@@ -133,10 +134,10 @@ def _extract_chunk(
                         case_index(hague, session, case.id), result.phash, radius, item.id
                     ).items()
                 }
-                for other, dist in _near_in_batch(done, result, radius).items():
+                for other, dist in batch_index.near(case.id, result.phash, radius).items():
                     found[other] = min(found.get(other, 64), dist)
                 near[file.id] = found
-                done.append((item.id, result))
+                batch_index.add(case.id, item.id, result.phash)
         all_ids = {i for found in near.values() for i in found}
         erns = (
             dict(session.execute(select(Item.id, Item.ern).where(Item.id.in_(all_ids))).tuples().all())
