@@ -73,15 +73,19 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
             expected=want,
             computed=len(proof),
         )
+    if len(b"".join(proof)) != 32 * want:
+        raise VerificationError("proof hash is not 32 bytes", step="inclusion proof format")
     # RFC 9162 §2.1.3.2 steps 3-5, unrolled: the first `inner` hashes sit left or right by the index
     # bits, every later (border) hash is a left sibling.
     inner = (index ^ (size - 1)).bit_length()
     r = leaf
     sha256 = _sha256
-    for i, p in enumerate(proof):
-        if len(p) != 32:
-            raise VerificationError("proof hash is not 32 bytes", step="inclusion proof format")
-        r = sha256(b"\x01" + p + r).digest() if i >= inner or index >> i & 1 else sha256(b"\x01" + r + p).digest()
+    bits = index
+    for p in proof[:inner]:
+        r = sha256(b"\x01" + p + r).digest() if bits & 1 else sha256(b"\x01" + r + p).digest()
+        bits >>= 1
+    for p in proof[inner:]:
+        r = sha256(b"\x01" + p + r).digest()
     return r
 
 
