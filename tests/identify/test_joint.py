@@ -77,3 +77,34 @@ def test_too_many_assignments_is_refused(scene: tuple) -> None:
     d, fam, remains = scene
     with pytest.raises(ValidationError, match="above the limit"):
         joint_search(fam, remains, d.table, mutation=mutation_models(), max_assignments=3)
+
+
+def test_assignment_likelihoods_match_brute_force_enumeration() -> None:
+    import numpy as np
+
+    from hague.identify.frequencies import FrequencyTable
+    from hague.identify.pedigree import Pedigree, Person
+    from hague.identify.profiles import Profile
+    from tests.identify.brute import brute_joint
+
+    table = FrequencyTable("t", {"M": {"1": 0.2, "2": 0.3, "3": 0.5}})
+    ped = Pedigree("F", [Person("FA", sex="male", sample="REF"), Person("MO", sex="female"),
+                         Person("MP1", "FA", "MO", missing=True), Person("MP2", "FA", "MO", missing=True)])  # fmt: skip
+    fam = Family(ped, {"REF": Profile("REF", {"M": ("1", "2")})})
+    remains = [Profile("R1", {"M": ("1", "3")}), Profile("R2", {"M": ("2", None)}), Profile("R3", {"M": ("3", "3")})]
+    result = joint_search(fam, remains, table)
+    genos = {"REF": (0, 1), "R1": (0, 2), "R2": (1, None), "R3": (2, 2)}
+    for a in result.assignments:
+        persons = [("FA", None, None), ("MO", None, None), ("MP1", "FA", "MO"), ("MP2", "FA", "MO")]
+        data: dict = {"FA": genos["REF"]}
+        for mp, r in a.pairs.items():
+            if r:
+                data[mp] = genos[r]
+        for r in ("R1", "R2", "R3"):
+            if r not in a.pairs.values():
+                persons.append((r, None, None))
+                data[r] = genos[r]
+        brute = brute_joint(persons, data, [0.2, 0.3, 0.5], np.eye(3), 0.0, None)[0, 0]
+        assert 10**a.log10_likelihood == pytest.approx(brute, rel=1e-9)
+    assert len(result.assignments) == 7  # R3 (3/3) cannot be a child of the 1/2 father: pruned
+    assert ("MP1", "R3") in result.pruned_pairs
