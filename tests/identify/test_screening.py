@@ -102,3 +102,21 @@ def test_personal_effect_references_screen_by_identity(small: Disaster) -> None:
     table = small.table.with_alleles({})
     expected = sum(math.log10(identity_lr(g, g, table.markers[m])) for m, g in target.genotypes.items())
     assert result.candidates[0].log10_lr == pytest.approx(expected, rel=1e-9)
+
+
+def test_inconsistent_references_are_reported_and_that_marker_is_skipped(small: Disaster) -> None:
+    from hague.identify.pedigree import Pedigree, Person
+    from hague.identify.screening import Family
+
+    mother = Profile("MO-1", {"TH01": ("6", "6"), "FGA": ("20", "21")})
+    child = Profile("CH-1", {"TH01": ("7", "8"), "FGA": ("20", "22")})  # TH01: no allele from the mother
+    ped = Pedigree("FBAD", [Person("FA", sex="male"), Person("MO", sex="female", sample="MO-1"),
+                            Person("CH", "FA", "MO", sample="CH-1"),
+                            Person("MP", "FA", "MO", missing=True)])  # fmt: skip
+    remains = [Profile("R1", {"TH01": ("6", "7"), "FGA": ("20", "22")})]
+    from hague.identify.frequencies import FrequencyTable
+
+    table = FrequencyTable("t", {"TH01": {"6": 0.3, "7": 0.3, "8": 0.4}, "FGA": {"20": 0.3, "21": 0.3, "22": 0.4}})
+    matrix = screen_matrix(remains, [Family(ped, {"MO-1": mother, "CH-1": child})], table)
+    assert matrix.warnings == ["family FBAD: references inconsistent at TH01"]
+    assert math.isfinite(matrix.log10_lr[0, 0])  # TH01 counts as LR 1, FGA decides
