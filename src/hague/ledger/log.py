@@ -42,7 +42,8 @@ def _locked_state(session: Session) -> LogState:
     return state
 
 
-_SIMPLE = (str, int, bool, type(None))
+_SIMPLE = frozenset((str, int, bool, type(None)))
+_STR = frozenset((str,))
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 # The C encoder, built once (JSONEncoder.encode rebuilds it per call): same output as `_dumps` for flat
 # dicts of str/int/bool/None, which is the only input it is given.
@@ -59,7 +60,7 @@ def entry_body(kind: str, fields: dict[str, Any]) -> bytes:
     doc = {"type": kind, "v": ENTRY_VERSION, **fields}
     # Flat string/int/bool/None fields (the common case) need no normalisation; anything else goes
     # through canonical_json, which refuses floats and naive datetimes.
-    if all(type(v) in _SIMPLE for v in fields.values()) and all(type(k) is str for k in fields):
+    if set(map(type, fields.values())) <= _SIMPLE and set(map(type, fields)) <= _STR:
         return ("".join(_flat(doc, 0)) if _flat is not None else _dumps(doc)).encode("utf-8")
     return canonical_json(doc)
 
