@@ -244,14 +244,14 @@ def witness_serve(
     """Run a witness (tlog-witness add-checkpoint) for the given logs."""
     import uvicorn
 
-    from hague.ledger.note import parse_signer, parse_verifier_key
+    from hague.ledger.note import VerifierKey, parse_signer, parse_verifier_key
     from hague.ledger.witness_server import WitnessState, create_witness_app
 
-    logs: dict[str, list[object]] = {}
+    logs: dict[str, list[VerifierKey]] = {}
     for text in log_key:
         key = parse_verifier_key(text)
         logs.setdefault(key.name, []).append(key)
-    app = create_witness_app(WitnessState(state), parse_signer(key_file.read_text()), logs)  # type: ignore[arg-type]
+    app = create_witness_app(WitnessState(state), parse_signer(key_file.read_text()), logs)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
