@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 SCRATCH = Path(os.environ.get("HAGUE_BENCH_DIR", HERE / "results" / "scratch")) / "web"
 PG_SERVER = os.environ.get("HAGUE_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SECRET_KEY = "bench-secret-key-not-for-production"
+WORKERS = int(os.environ.get("HAGUE_BENCH_WORKERS", "2"))  # one uvicorn worker per core
 WORDS = [
     *[
         "обстріл",
@@ -198,12 +199,15 @@ def _serve(data_dir: Path, database_url: str) -> tuple[subprocess.Popen[bytes], 
     }
     hague_cmd = Path(sys.executable).parent / "hague"
     proc = subprocess.Popen(
-        [str(hague_cmd), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(hague_cmd), "serve", "--port", str(port), "--workers", str(WORKERS)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     import httpx
 
-    for _ in range(150):
+    for _ in range(900):
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return proc, url
