@@ -268,6 +268,24 @@ def pprl_match(
     console.print(table)
 
 
+@pprl_app.command("import")
+@translate_errors
+def pprl_import(
+    case: str,
+    encodings: Path,
+    secret_file: Annotated[Path, typer.Option(help="File with the secret shared with the partner.")],
+) -> None:
+    """Keep a partner's encodings so every new witness of the case is checked against them."""
+    doc = _read_json(encodings, "encodings")
+    with instance() as hague, hague.unit() as unit:
+        imp = exchange.import_encodings(
+            unit, vault.Vault.from_settings(hague.settings), case, doc, _secret(secret_file),
+            get_user(unit.session, require_actor()),
+        )  # fmt: skip
+        count = imp.records
+    console.print(f"{count} partner encodings kept for repeat warnings in {case.upper()}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the testimony commands to the `hague` app."""
     app.add_typer(vault_app, name="vault")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,10 +30,10 @@ from hague.ledger.canonical import canonical_json, record_hash
 from hague.pprl.clk import CLK_BITS, SCHEMA, SCHEME, ClkEncoder
 from hague.pprl.match import DEFAULT_THRESHOLD, EncodedSet, match
 from hague.testimony.consent import consents_to_partner
-from hague.testimony.models import Interview, PprlExport, Witness
+from hague.testimony.models import Interview, PartnerRecord, PartnerToken, PprlExport, PprlImport, Witness
 from hague.testimony.policy import EXPORT
 from hague.testimony.vault import Vault
-from hague.testimony.witnesses import linkage_record
+from hague.testimony.witnesses import linkage_record, token_text
 
 MIN_SECRET = 16
 
@@ -39,6 +42,12 @@ def _encoder(secret: bytes) -> ClkEncoder:
     if len(secret) < MIN_SECRET:
         raise ValidationError(f"the shared linkage secret must be at least {MIN_SECRET} bytes", field="secret")
     return ClkEncoder(secret)
+
+
+def secret_check(secret: bytes) -> str:
+    """A value both sides can compare to confirm they hold the same secret (reveals nothing about it)."""
+    key = HKDF(algorithm=SHA256(), length=32, salt=SCHEME.encode(), info=b"secret-check").derive(secret)
+    return hmac.new(key, SCHEME.encode(), "sha256").hexdigest()[:32]
 
 
 def _schema() -> list[dict[str, Any]]:
@@ -75,6 +84,7 @@ def export_encodings(unit: Unit, vault: Vault, case_code: str, partner: str, sec
         "schema": _schema(),
         "organisation": case.organisation.code,
         "partner": org.code,
+        "secret_check": secret_check(secret),
         "created_at": utcnow().isoformat(),
         "records": records,
     }
@@ -109,10 +119,12 @@ class PartnerSet:
     encoded: EncodedSet
 
 
-def load_export(doc: dict[str, Any]) -> PartnerSet:
-    """Validate a partner export (format, schema, sizes) and build its matrix."""
+def load_export(doc: dict[str, Any], secret: bytes | None = None) -> PartnerSet:
+    """Validate a partner export (format, schema, sizes, and the shared secret if given); build its matrix."""
     if not isinstance(doc, dict) or doc.get("format") != SCHEME:
         raise ValidationError(f"not a {SCHEME} export")
+    if secret is not None and doc.get("secret_check") != secret_check(secret):
+        raise ValidationError("this export was made with another shared secret")
     if doc.get("bits") != CLK_BITS or doc.get("schema") != _schema():
         raise ValidationError("the export uses another CLK schema; both sides must use the same")
     rows = doc.get("records")
@@ -157,7 +169,7 @@ def match_partner(
     case = get_case(session, case_code)
     require_role(session, by, case, EXPORT)
     encoder = _encoder(secret)
-    partner = load_export(doc)
+    partner = load_export(doc, secret)
     witnesses = list(session.scalars(select(Witness).where(Witness.case_id == case.id).order_by(Witness.number)))
     if not witnesses or not partner.refs:
         return []
@@ -170,6 +182,63 @@ def match_partner(
         )
         for a, b, s in found.pairs()
     ]
+
+
+def import_encodings(
+    unit: Unit, vault: Vault, case_code: str, doc: dict[str, Any], secret: bytes, by: User
+) -> PprlImport:
+    """Keep a partner's export (and the shared secret, in the vault) so new witnesses are checked against it."""
+    session = unit.session
+    case = get_case(session, case_code)
+    require_role(session, by, case, EXPORT)
+    _encoder(secret)
+    parsed = load_export(doc, secret)
+    org = get_organisation(session, parsed.organisation)
+    if org.id == case.organisation_id:
+        raise ValidationError("this export comes from the case's own organisation", field="organisation")
+    key = vault.store_key(unit, case.id, case.code, f"partner:{org.code}", secret)
+    imp = PprlImport(
+        case_id=case.id,
+        partner_id=org.id,
+        secret_key_id=key.id,
+        records=len(parsed.refs),
+        sha256=hashlib.sha256(canonical_json(doc)).hexdigest(),
+        created_by=by.username,
+    )
+    session.add(imp)
+    session.flush()
+    for row in doc["records"]:
+        record = PartnerRecord(
+            import_id=imp.id, ref=str(row["ref"])[:64], heard=list(row["heard"]), clk=base64.b64decode(row["clk"])
+        )
+        session.add(record)
+        session.flush()
+        session.add_all(
+            PartnerToken(import_id=imp.id, record_id=record.id, token=token_text(int(t, 16))) for t in row["blocks"]
+        )
+    session.flush()
+    unit.attest(
+        "pprl.imported",
+        {
+            "case": case.code,
+            "import": imp.id,
+            "partner": org.code,
+            "record": record_hash(import_record(imp, case.code, org.code)),
+        },
+    )
+    return imp
+
+
+def import_record(imp: PprlImport, case_code: str, partner: str) -> dict[str, Any]:
+    """The attested record of an import."""
+    return {
+        "case": case_code,
+        "partner": partner,
+        "records": imp.records,
+        "sha256": imp.sha256,
+        "secret_key_id": imp.secret_key_id,
+        "by": imp.created_by,
+    }
 
 
 def export_json(doc: dict[str, Any]) -> str:

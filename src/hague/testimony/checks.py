@@ -98,6 +98,19 @@ def _exported(session: Session, fields: dict[str, Any]) -> str:
     return record_hash(export_record(row, case.code if case else "?", partner.code if partner else "?"))
 
 
+@record_check("pprl.imported")
+def _imported(session: Session, fields: dict[str, Any]) -> str:
+    from hague.pprl.exchange import import_record
+    from hague.testimony.models import PprlImport
+
+    row = session.get(PprlImport, fields["import"])
+    if row is None:
+        raise NotFound(f"no linkage import {fields['import']}")
+    case = session.get(Case, row.case_id)
+    partner = session.get(Organisation, row.partner_id)
+    return record_hash(import_record(row, case.code if case else "?", partner.code if partner else "?"))
+
+
 # Rows that MUST each have a log entry: `hague verify` names any row written around the log.
 @record_rows("witness.registered", key=lambda f: (f.get("pseudonym"),))
 def _witness_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:

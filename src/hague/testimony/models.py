@@ -182,3 +182,39 @@ class PprlExport(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PprlImport(Base):
+    """One partner export taken in for repeat warnings; the latest import per partner and case is in force."""
+
+    __tablename__ = "pprl_imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    secret_key_id: Mapped[int] = mapped_column(ForeignKey("vault_keys.id"))
+    records: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartnerRecord(Base):
+    """A partner's encoding of one person: their reference, when they heard the person, and the CLK."""
+
+    __tablename__ = "pprl_partner_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("pprl_imports.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    heard: Mapped[list[str]] = mapped_column(JSON)
+    clk: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PartnerToken(Base):
+    """Blocking tokens of partner records (keyed by the shared secret), for lookups at interview time."""
+
+    __tablename__ = "pprl_partner_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("pprl_imports.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("pprl_partner_records.id"))
+    token: Mapped[str] = mapped_column(String(32))
+    __table_args__ = (Index("ix_pprl_partner_tokens_import_token", "import_id", "token"),)

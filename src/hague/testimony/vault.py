@@ -157,14 +157,20 @@ class Vault:
         if row is not None:
             return row, self._unwrap(row)
         key = AESGCM.generate_key(bit_length=256)
+        return self.store_key(unit, case_id, case_code, purpose, key), key
+
+    def store_key(self, unit: Unit, case_id: int, case_code: str, purpose: str, key: bytes) -> VaultKey:
+        """Wrap and keep `key` as the next version for `purpose` (e.g. a secret shared with a partner)."""
+        previous = self._key_row(unit.session, case_id, purpose)
+        version = previous.version + 1 if previous else 1
         nonce = os.urandom(12)
         row = VaultKey(
             case_id=case_id,
             purpose=purpose,
-            version=1,
+            version=version,
             master_key_id=self.master.key_id,
             nonce=nonce,
-            wrapped=AESGCM(self.master.key).encrypt(nonce, key, _wrap_aad(case_id, purpose, 1)),
+            wrapped=AESGCM(self.master.key).encrypt(nonce, key, _wrap_aad(case_id, purpose, version)),
         )
         unit.session.add(row)
         unit.session.flush()
@@ -172,7 +178,14 @@ class Vault:
             "vault.key_created",
             {"case": case_code, "key": row.id, "record": record_hash(key_record(row, case_code))},
         )
-        return row, key
+        return row
+
+    def key_by_id(self, session: Session, key_id: int) -> bytes:
+        """Unwrap the data key with this id."""
+        row = session.get(VaultKey, key_id)
+        if row is None:
+            raise IntegrityError(f"vault key {key_id} is missing")
+        return self._unwrap(row)
 
     def seal(self, unit: Unit, witness: Witness, identity: Identity) -> WitnessIdentity:
         """Encrypt `identity` under the case's identity key, bound to the witness id and pseudonym."""

@@ -23,7 +23,16 @@ from hague.ledger.canonical import record_hash
 from hague.pprl.clk import ClkEncoder, LinkageRecord, dice, encoder_for
 from hague.pprl.match import DEFAULT_THRESHOLD
 from hague.testimony.identity import Identity
-from hague.testimony.models import IdentityReveal, Interview, Witness, WitnessIdentity, WitnessToken
+from hague.testimony.models import (
+    IdentityReveal,
+    Interview,
+    PartnerRecord,
+    PartnerToken,
+    PprlImport,
+    Witness,
+    WitnessIdentity,
+    WitnessToken,
+)
 from hague.testimony.policy import RECORD, REVEAL, SEE
 from hague.testimony.vault import Vault
 
@@ -85,13 +94,12 @@ def check_repeat(
     case = get_case(session, case_code)
     require_role(session, viewer, case, SEE)
     encoder = _encoder(vault, session, case)
-    if encoder is None:
-        return []
     record = linkage_record(identity)
-    clk = encoder.encode(record)
     cleared = bool(roles_on(session, viewer, case) & REVEAL)
     warnings = []
-    for witness in _candidates(session, case, encoder, record):
+    local = _candidates(session, case, encoder, record) if encoder else []
+    clk = encoder.encode(record) if encoder else b""
+    for witness in local:
         score = dice(clk, witness.clk)
         if score < threshold:
             continue
@@ -106,7 +114,40 @@ def check_repeat(
                 org.code if org else "?", tuple(dates), round(score, 3), witness.pseudonym if cleared else None
             )
         )
+    warnings += _partner_warnings(session, vault, case, record, cleared, threshold)
     return sorted(warnings, key=lambda w: -w.score)
+
+
+def _partner_warnings(
+    session: Session, vault: Vault, case: Case, record: LinkageRecord, cleared: bool, threshold: float
+) -> list[RepeatWarning]:
+    """Warnings from partners' imported encodings (latest import per partner), under each shared secret."""
+    latest: dict[int, PprlImport] = {}
+    for imp in session.scalars(select(PprlImport).where(PprlImport.case_id == case.id).order_by(PprlImport.id)):
+        latest[imp.partner_id] = imp
+    out = []
+    for imp in latest.values():
+        encoder = encoder_for(vault.key_by_id(session, imp.secret_key_id))
+        tokens = [token_text(t) for t in encoder.block_keys(record)]
+        ids = set(
+            session.scalars(
+                select(PartnerToken.record_id).where(PartnerToken.import_id == imp.id, PartnerToken.token.in_(tokens))
+            )
+        )
+        if not ids:
+            continue
+        clk = encoder.encode(record)
+        partner = session.get(Organisation, imp.partner_id)
+        for row in session.scalars(select(PartnerRecord).where(PartnerRecord.id.in_(ids)).order_by(PartnerRecord.id)):
+            score = dice(clk, row.clk)
+            if score >= threshold:
+                heard = tuple(date.fromisoformat(d) for d in row.heard)
+                out.append(
+                    RepeatWarning(
+                        partner.code if partner else "?", heard, round(score, 3), row.ref if cleared else None
+                    )
+                )
+    return out
 
 
 @dataclass
