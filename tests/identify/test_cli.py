@@ -117,3 +117,26 @@ def test_familias_import_stores_the_family_and_its_database(run: Run, team: Team
     assert code == 0, out
     (only,) = json.loads(out)["assignments"]  # no remains in the case: only the null assignment
     assert (only["assignment"], only["log10_lr"], only["posterior"]) == ({"CH": None}, 0.0, 1.0)
+
+
+def test_am_pm_and_sample_commands_record_the_forms(run: Run, team: Team, tmp_path: Path) -> None:
+    am = tmp_path / "am.json"
+    desc = {"sex": "male", "age_min": 30}
+    am.write_text(json.dumps({"missing_person": "MP1", "family_id": "FAM1", "consent_scope": "identification",
+                              "last_seen_date": "2022-03-20", "descriptors": desc}))  # fmt: skip
+    pm = tmp_path / "pm.json"
+    pm.write_text(json.dumps({"recovery_site": "Izium forest", "grave": "G-1", "body_number": "17",
+                              "lat": 49.2, "lon": 37.3, "descriptors": {"sex": "male"}}))  # fmt: skip
+    code, out = run("--as", team.investigator, "identify", "am", "--case", team.case, str(am))
+    assert (code, out.strip()) == (0, f"{team.case}-AM-0001")
+    code, out = run("--as", team.investigator, "identify", "pm", "--case", team.case, str(pm))
+    assert (code, out.strip()) == (0, f"{team.case}-PM-0001")
+    code, out = run("--as", team.investigator, "identify", "sample", "--case", team.case, "PM-S-1",
+                    "--kind", "remains", "--pm", f"{team.case}-PM-0001")  # fmt: skip
+    assert code == 0, out
+    code, out = run("item", "show", f"{team.case}-0002", "--json")
+    assert json.loads(out)["title"] == "DNA sample PM-S-1"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"missing_person": "MP2", "consent_scope": "x", "name": "Ivan"}))
+    code, out = run("--as", team.investigator, "identify", "am", "--case", team.case, str(bad))
+    assert code == 2 and "unknown field" in out and "Ivan" not in out
