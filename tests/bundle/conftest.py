@@ -117,11 +117,11 @@ def populate_sender(hague: Hague) -> Sender:
     return Sender(case, digital, physical, testimony, pseudonym, transcript)
 
 
-def add_testimony(hague: Hague, case: str) -> tuple[str, str, str]:
+def add_testimony(hague: Hague, case: str, *, redacted: bool = True) -> tuple[str, str, str]:
     """A witness (identity in the vault), an interview, a transcript naming them, and its approved -Red version."""
-    key = MasterKey.generate()
-    hague.settings.master_key = key.encode()
-    vault = Vault(key)
+    if hague.settings.master_key is None:
+        hague.settings.master_key = MasterKey.generate().encode()
+    vault = Vault(MasterKey.decode(hague.settings.master_key))
     person = cast(dict[str, Any], PEOPLE[0])
     with hague.unit() as unit:
         lead = get_user(unit.session, "lead")
@@ -140,7 +140,8 @@ def add_testimony(hague: Hague, case: str) -> tuple[str, str, str]:
         lead = get_user(unit.session, "lead")
         file = add_interview_file(unit, hague.store, ern, path, "transcript", lead)
         specs = [RedactionSpec("A.1", "identifying information of the witness", text=s) for s in secrets]
-        redact(unit, hague.store, ern, file.sha256, specs, "ICC-01/22-45-Red decision", lead)
+        if redacted:
+            redact(unit, hague.store, ern, file.sha256, specs, "ICC-01/22-45-Red decision", lead)
     path.unlink()
     return ern, pseudonym, file.sha256
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import bagit
+import pytest
 from sqlalchemy import select
 from tests.bundle.conftest import SENDER_ORIGIN, World
 
@@ -34,6 +35,7 @@ def _entries(hague_session: object, kind: str) -> list[dict[str, object]]:
     return [json.loads(b) for b in hague_session.scalars(select(LogEntry.body).where(LogEntry.kind == kind))]
 
 
+@pytest.mark.slow
 def test_round_trip_between_two_instances_with_a_witness(world: World, tmp_path: Path) -> None:
     a, b, data = world.sender, world.receiver, world.data
     erns = (*data.digital, data.physical, data.testimony)

@@ -8,9 +8,7 @@ so the manifest costs no second read), the `bundle.created` entry commits, and o
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -29,7 +27,7 @@ from hague.bundle import layout
 from hague.bundle.collect import Plan, Selection, collect
 from hague.bundle.index import render_html, render_pdf
 from hague.bundle.models import BundleCreated
-from hague.bundle.verify import csv_row
+from hague.bundle.verify import metadata_table
 from hague.core import Hague
 from hague.db.base import utcnow
 from hague.errors import Conflict, IntegrityError, NotFound, ValidationError
@@ -161,11 +159,7 @@ def _write(
         if planned.upstream is not None:
             bag.write_json(layout.upstream_path(planned.ern), planned.upstream)
     bag.write_json(layout.METADATA_JSON, {"format": layout.FORMAT, "bundle": bundle, "items": items})
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=list(layout.CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(csv_row(item) for item in items)
-    bag.write_bytes(layout.METADATA_CSV, out.getvalue().encode("utf-8"))
+    bag.write_bytes(layout.METADATA_CSV, metadata_table(items).encode("utf-8"))
     bag.write_json(layout.ENTRIES_JSON, {"checkpoint_size": bundle["checkpoint_size"], "entries": entries})
     bag.write_bytes(layout.CHECKPOINT, note.encode("utf-8"))
     bag.write_bytes(layout.KEYS, keys.encode("utf-8"))

@@ -289,6 +289,15 @@ def csv_row(item: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def metadata_table(items: list[dict[str, Any]]) -> str:
+    """The metadata table (CSV, RFC 4180: CRLF rows, so a CR or LF inside a field is always quoted)."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(layout.CSV_COLUMNS), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(csv_row(item) for item in items)
+    return out.getvalue()
+
+
 SUMMARY_FIELDS = ("ern", "title", "kind", "source", "language", "classification", "collected_at", "collected_tz")
 
 

@@ -66,9 +66,9 @@ def create_cmd(
     if as_json:
         print_json({**made.__dict__, "path": str(made.path)})
         return
-    console.print(f"bundle {made.sha256}: {len(made.items)} items at {made.path}", highlight=False)
+    console.print(f"bundle {made.sha256}: {len(made.items)} items at {made.path}", highlight=False, soft_wrap=True)
     for held in made.withheld:
-        console.print(f"withheld {held['ern']}: {held['reason']}", highlight=False)
+        console.print(f"withheld {held['ern']}: {held['reason']}", highlight=False, soft_wrap=True)
 
 
 @bundle_app.command("verify")
@@ -88,7 +88,7 @@ def verify_cmd(
         trust = _trust(key, keys_file, quorum)
         verdict = verify_path(path, trust, _identities(identity))
     except HagueError as exc:
-        err_console.print(f"[bold red]error[/]: {exc.message}", markup=True, highlight=False)
+        err_console.print(f"[bold red]error[/]: {exc.message}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if as_json:
         print_json(
@@ -101,7 +101,7 @@ def verify_cmd(
         )
     else:
         for line in verdict.lines():
-            console.print(line, highlight=False, markup=False)
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
     if not verdict.ok:
         raise typer.Exit(1)
 
@@ -127,9 +127,9 @@ def import_cmd(
         print_json(done.__dict__)
         return
     state = "already imported" if done.already_imported else "imported"
-    console.print(f"bundle {done.sha256} {state}: {len(done.items)} items", highlight=False)
+    console.print(f"bundle {done.sha256} {state}: {len(done.items)} items", highlight=False, soft_wrap=True)
     for theirs, mine in done.items.items():
-        console.print(f"{theirs} -> {mine}", highlight=False)
+        console.print(f"{theirs} -> {mine}", highlight=False, soft_wrap=True)
 
 
 @export_app.command("case-uco")
@@ -144,7 +144,7 @@ def case_uco_cmd(
 
     with instance() as hague:
         count = export_case(hague, case, output, erns=tuple(ern or ()), by=require_actor())
-    console.print(f"{count} objects written to {output}", highlight=False)
+    console.print(f"{count} objects written to {output}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
