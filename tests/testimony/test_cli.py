@@ -105,3 +105,16 @@ def test_vault_init_writes_an_owner_only_key(tmp_path: Path, monkeypatch: pytest
     key = tmp_path / "vault" / "master.key"
     assert result.exit_code == 0 and stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert CliRunner().invoke(cli_app(), ["vault", "init"]).exit_code == 2
+
+
+def test_vault_rotate_rewraps_under_the_new_key(cli, witness: str, tmp_path: Path, hague: Hague) -> None:  # type: ignore[no-untyped-def]
+    from hague.testimony.vault import MasterKey, Vault
+    from hague.testimony.witnesses import get_witness
+
+    new = MasterKey.generate()
+    key_file = tmp_path / "new.key"
+    key_file.write_text(new.encode())
+    result = cli("admin-user", "vault", "rotate", "--new-key-file", str(key_file))
+    assert result.exit_code == 0 and new.key_id in result.output
+    with hague.reader() as session:
+        assert Vault(new).open(session, get_witness(session, witness)).family_name == IDENTITY["family_name"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from hague.errors import ValidationError
@@ -37,3 +39,20 @@ def test_validation_error_names_fields_not_values() -> None:
 
 def test_round_trip_through_bytes(identity: Identity) -> None:
     assert Identity.from_bytes(identity.to_bytes()) == identity
+
+
+names = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+
+
+@given(
+    st.builds(
+        Identity,
+        given_name=names.filter(str.strip),
+        family_name=names.filter(str.strip),
+        date_of_birth=st.one_of(st.none(), st.dates()),
+        phones=st.lists(st.from_regex(r"\+[0-9]{9,13}", fullmatch=True), max_size=3),
+    )
+)
+def test_any_identity_round_trips_and_never_shows_in_repr(identity: Identity) -> None:
+    assert Identity.from_bytes(identity.to_bytes()) == identity
+    assert repr(identity) == str(identity) == "Identity(<withheld>)"

@@ -147,3 +147,19 @@ def _redaction_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
 def _key_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
     for row_id in session.scalars(select(VaultKey.id)):
         yield (row_id,), f"vault key {row_id}"
+
+
+@record_rows("pprl.exported", key=lambda f: (f.get("export"),))
+def _export_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    from hague.testimony.models import PprlExport
+
+    for row_id in session.scalars(select(PprlExport.id)):
+        yield (row_id,), f"linkage export {row_id}"
+
+
+@record_rows("pprl.imported", key=lambda f: (f.get("import"),))
+def _import_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    from hague.testimony.models import PprlImport
+
+    for row_id in session.scalars(select(PprlImport.id)):
+        yield (row_id,), f"linkage import {row_id}"
