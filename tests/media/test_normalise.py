@@ -38,3 +38,26 @@ def test_a_time_without_zone_says_so() -> None:
 
 def test_malformed_container_tags_do_not_raise() -> None:
     assert "media" not in suggestions({"ffprobe": {"format": {"tags": ["not", "a", "dict"]}, "streams": "x"}})
+
+
+def test_southern_and_western_positions_are_negative() -> None:
+    raw = {"exiftool": {"GPS:GPSLatitudeRef": "S", "GPS:GPSLatitude": "33.8688", "GPS:GPSLongitudeRef": "W",
+                        "GPS:GPSLongitude": "70.6693", "GPS:GPSAltitudeRef": 1, "GPS:GPSAltitude": "12.5"}}  # fmt: skip
+    place = suggestions(raw)["place"]
+    assert (place["lat"], place["lon"], place["altitude_m"]) == ("-33.8688", "-70.6693", "-12.5")
+
+
+def test_signed_composite_values_win_when_present() -> None:
+    raw = {"exiftool": {"GPS:GPSLatitude": "33.8688", "GPS:GPSLatitudeRef": "S", "Composite:GPSLatitude": "-33.8688",
+                        "GPS:GPSLongitude": "151.2093", "Composite:GPSLongitude": "151.2093"}}  # fmt: skip
+    assert (suggestions(raw)["place"]["lat"], suggestions(raw)["place"]["lon"]) == ("-33.8688", "151.2093")
+
+
+def test_video_position_from_quicktime_iso6709() -> None:
+    place = suggestions({"exiftool": {"Keys:Location": "-33.8688+151.2093/"}})["place"]
+    assert (place["lat"], place["lon"], place["source"]) == ("-33.8688", "151.2093", "embedded position (Location)")
+
+
+def test_video_position_from_container_tags() -> None:
+    place = suggestions({"ffprobe": {"format": {"tags": {"location": "+50.4501+030.5233/"}}}})["place"]
+    assert (place["lat"], place["lon"]) == ("50.4501", "30.5233")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 MAX_TEXT = 4096
@@ -17,7 +18,9 @@ EXIF_DATE = re.compile(
     r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?\s*(Z|[+\-]\d{2}:?\d{2})?\s*$"
 )
 OFFSET = re.compile(r"^\s*([+\-])(\d{2}):?(\d{2})\s*$")
-DECIMAL = re.compile(r"^\s*[+\-]?\d{1,3}(\.\d+)?([eE][+\-]?\d+)?\s*$")  # a coordinate
+DECIMAL = re.compile(r"^\s*[+\-]?\d{1,3}(\.\d+)?\s*$")  # a coordinate
+ISO6709 = re.compile(r"^\s*([+\-]\d{1,2}(?:\.\d+)?)([+\-]\d{1,3}(?:\.\d+)?)")
+LOCATION_INFORMATION = re.compile(r"Lat=([+\-]?\d{1,2}(?:\.\d+)?) Lon=([+\-]?\d{1,3}(?:\.\d+)?)")
 NUMBER = re.compile(r"^\s*[+\-]?\d{1,12}(\.\d+)?\s*$")  # altitude, accuracy, duration
 
 
@@ -113,18 +116,66 @@ def _coordinate(value: Any, limit: int) -> str | None:
         return None
     if not -limit <= number <= limit:
         return None
-    return text.strip()
+    return format(Decimal(text.strip()), "f")  # `+030.50` → `30.50`: one spelling per value
 
 
-def _place(tags: dict[str, Any]) -> dict[str, Any] | None:
-    lat = _coordinate(_first(tags, "GPSLatitude"), 90)
-    lon = _coordinate(_first(tags, "GPSLongitude"), 180)
-    if lat is None or lon is None or (lat in ("0", "0.0") and lon in ("0", "0.0")):
+def _signed(value: Any, ref: Any) -> Any:
+    """EXIF stores latitude/longitude unsigned with an N/S or E/W reference; south and west are negative."""
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(ref).strip().upper()[:1] in ("S", "W"):
+        text = str(value).strip()
+        return text if text.startswith("-") else "-" + text.lstrip("+")
+    return value
+
+
+def _iso6709(text: Any) -> tuple[str, str] | None:
+    """Latitude and longitude from an ISO 6709 string such as `+50.4501+030.5233/` (QuickTime, ffprobe)."""
+    match = ISO6709.match(text) if isinstance(text, str) else None
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _video_position(raw_exif: dict[str, Any], tags: dict[str, Any], ffprobe: Any) -> tuple[Any, Any, str] | None:
+    for name in ("Location", "GPSCoordinates"):
+        value = tags.get(name)
+        found = _iso6709(value)
+        if found:
+            return (*found, name)
+        parts = value.split() if isinstance(value, str) else []
+        if len(parts) >= 2:
+            return parts[0], parts[1], name
+    info = tags.get("LocationInformation")
+    match = LOCATION_INFORMATION.search(info) if isinstance(info, str) else None
+    if match:
+        return match.group(1), match.group(2), "LocationInformation"
+    fmt = ffprobe.get("format") if isinstance(ffprobe, dict) else None
+    ftags = fmt.get("tags") if isinstance(fmt, dict) else None
+    if isinstance(ftags, dict):
+        for name in ("location", "com.apple.quicktime.location.ISO6709"):
+            found = _iso6709(ftags.get(name))
+            if found:
+                return (*found, f"container {name}")
+    return None
+
+
+def _place(raw_exif: dict[str, Any], tags: dict[str, Any], ffprobe: Any) -> dict[str, Any] | None:
+    """The embedded position: signed Composite values, else EXIF GPS with its references, else video tags."""
+    lat, lon = raw_exif.get("Composite:GPSLatitude"), raw_exif.get("Composite:GPSLongitude")
+    source = "embedded GPS"
+    if lat is None or lon is None:
+        lat = _signed(_first(tags, "GPSLatitude"), tags.get("GPSLatitudeRef"))
+        lon = _signed(_first(tags, "GPSLongitude"), tags.get("GPSLongitudeRef"))
+    if lat is None or lon is None:
+        found = _video_position(raw_exif, tags, ffprobe)
+        if found:
+            lat, lon, where = found
+            source = f"embedded position ({where})"
+    lat, lon = _coordinate(lat, 90), _coordinate(lon, 180)
+    if lat is None or lon is None or (float(lat) == 0 and float(lon) == 0):
         return None
-    place: dict[str, Any] = {"lat": lat, "lon": lon, "source": "embedded GPS"}
+    place: dict[str, Any] = {"lat": lat, "lon": lon, "source": source}
     altitude = _first(tags, "GPSAltitude")
     if isinstance(altitude, str | int) and not isinstance(altitude, bool) and NUMBER.match(str(altitude)):
-        place["altitude_m"] = str(altitude)
+        below = str(tags.get("GPSAltitudeRef", "")).strip() == "1"  # 1 = below sea level
+        place["altitude_m"] = ("-" if below and not str(altitude).startswith("-") else "") + str(altitude).strip()
     accuracy = _first(tags, "GPSHPositioningError")
     if isinstance(accuracy, str | int) and not isinstance(accuracy, bool) and NUMBER.match(str(accuracy)):
         place["accuracy_m"] = str(accuracy)
@@ -218,7 +269,9 @@ def suggestions(raw: dict[str, Any]) -> dict[str, Any]:
     mime = _text(_first(tags, "MIMEType")) or _text(raw.get("sniffed_mime"))
     if mime:
         out["mime_type"] = mime
-    place = _place(tags)
+    found = raw.get("exiftool")
+    exif_raw: dict[str, Any] = found if isinstance(found, dict) else {}
+    place = _place(exif_raw, tags, raw.get("ffprobe"))
     if place:
         out["place"] = place
     captured = _capture_time(tags, raw.get("ffprobe"))

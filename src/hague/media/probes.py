@@ -17,7 +17,8 @@ from hague.media import imaging, provenance, video, webcapture
 from hague.media.normalise import plain
 from hague.media.sandbox import Emit
 
-EXIFTOOL_ARGS = ["exiftool", "-json", "-G1", "-n", "-charset", "filename=utf8", "-api", "LargeFileSupport=1"]
+# -e: no Composite tags (derived values; the normaliser derives what it needs), which costs exiftool ~40% less
+EXIFTOOL_ARGS = ["exiftool", "-json", "-G1", "-n", "-e", "-charset", "filename=utf8", "-api", "LargeFileSupport=1"]
 EXIFTOOL_SECONDS_PER_FILE = 2.0
 EXIFTOOL_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 EXIFTOOL_MIN_SLICE = 50
