@@ -57,15 +57,6 @@ def _multinomial_rows(rng: np.random.Generator, counts: IntArray, probs: FloatAr
     return np.asarray(rng.multinomial(counts, probs), dtype=np.int64)
 
 
-def _independence_size(table: CaptureTable) -> float:
-    """Population size under independent lists (the log-linear main-effects model), capped at 5n."""
-    from hague.casualties.loglinear import fit_models
-
-    estimate = fit_models(table, [()])[0].estimate
-    n = table.observed
-    return float(min(max(estimate, n + 1.0), 5.0 * n))
-
-
 def sample(
     table: CaptureTable,
     iterations: int = 10000,
@@ -87,15 +78,14 @@ def sample(
     counts = np.asarray(table.counts, dtype=np.int64)
     k_lists = patterns.shape[1]
     a_alpha, b_alpha = alpha_prior
-    # start near the independence model's answer so short chains need little burn-in
-    sizes = patterns.T @ counts
-    start_n = _independence_size(table)
-    lam = np.clip(rng.beta(1.0 + sizes, 1.0 + start_n - sizes, size=(classes, k_lists)), 1e-6, 1 - 1e-6)
+    # a dispersed start: classes begin different from one another, so the chain does not sit in the
+    # homogeneous mode (starting every class at the independence model's values slows mixing badly)
+    lam = np.clip(rng.beta(1.0, 1.0, size=(classes, k_lists)), 1e-6, 1 - 1e-6)
     alpha = 1.0
     sticks = rng.beta(1.0, alpha, size=classes)
     sticks[-1] = 1.0
     pi = sticks * np.concatenate(([1.0], np.cumprod(1.0 - sticks[:-1])))
-    unobserved = int(start_n - n)
+    unobserved = n
     draws: list[int] = []
     for step in range(iterations):
         # 1. classes of observed individuals, aggregated by capture pattern
