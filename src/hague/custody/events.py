@@ -387,7 +387,10 @@ def _flush(batch: _Batch) -> None:
 
 
 def record_in(unit: Unit, store: BlobStore, planned: Sequence[tuple[str, User, EventInput]]) -> list[dict[str, Any]]:
-    """Record events (ERN, actor, input) in order inside `unit`; any broken rule raises and the caller rolls back."""
+    """Record events (ERN, actor, input) in order inside `unit`; any broken rule raises and the caller rolls back.
+
+    On `CopyHashMismatch` the caller MUST roll back and then call `record_incident` (as `record_many` does).
+    """
     batch = _Batch(unit, store)
     _load(batch, [ern for ern, _, _ in planned])
     out: list[dict[str, Any]] = []
