@@ -83,27 +83,32 @@ def _run(
         for s in states.values()
         if s.python or s.exiftool
     ]
-    current: str | None = None
-    progressed = False
+    # the child parses files in this order and reports each when done, so if it dies in the per-file
+    # phase, the first file not reported is the one it was parsing
+    order = [s.job.key for s in states.values() if s.python]
+    done, phase, progressed = 0, "startup", False
     try:
         for message in stream_isolated(target, {"files": files, "trust": trust, "tools": package_versions()}, limits):
             event = message.get("event")
             if event == "tools":
                 tools.update(message["tools"])
-            elif event == "start":
-                current = message["key"]
+                phase = "per-file"
             elif event == "done":
                 state = states[message["key"]]
                 _merge_python(state, message["result"])
-                state.python, current, progressed = False, None, True
+                state.python, progressed = False, True
+                done += 1
+            elif event == "wait":
+                phase = "exiftool"
             elif event == "exiftool":
                 state = states[message["key"]]
                 _merge_exiftool(state, message)
                 state.exiftool, progressed = False, True
     except SandboxFailure as failure:
-        if current is not None:
-            _fail(states[current], "sandbox", failure.reason)
-            states[current].python = False
+        if phase == "per-file" and done < len(order):
+            culprit = states[order[done]]
+            _fail(culprit, "sandbox", failure.reason)
+            culprit.python = False
             return True, failure.reason
         pending = [s for s in states.values() if s.exiftool and not s.python]
         for state in pending:  # died after the per-file parsers: the batch's exiftool step failed

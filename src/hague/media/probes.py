@@ -1,7 +1,8 @@
 """The parser process: exiftool once over the whole batch, Pillow/ffmpeg/C2PA/WARC per file.
 
-Runs only inside `sandbox.stream_isolated`. For each file it emits `start` then `done` (so the parent
-knows which file was being parsed if the process dies), then one `exiftool` message for the batch.
+Runs only inside `sandbox.stream_isolated`. It emits `tools`, then `done` for each file in the order given
+(so if the process dies, the parent knows the first file not done was being parsed), then `wait` and
+one `exiftool` message per file.
 """
 
 from __future__ import annotations
@@ -190,7 +191,6 @@ def probe_batch(job: dict[str, Any], emit: Emit) -> None:
         for entry in files:
             if not entry.get("python", True):
                 continue
-            emit({"event": "start", "key": entry["key"]})
             emit({"event": "done", "key": entry["key"], "result": probe_file(entry, job.get("trust"))})
         if not exif_paths:
             return
