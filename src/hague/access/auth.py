@@ -15,6 +15,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from hague.access.auth_models import ApiToken, SigninAttempt, WebSession
 from hague.access.roles import get_user
@@ -135,7 +136,11 @@ def open_session(hague: Hague, user: User) -> OpenedSession:
 def session_user(hague: Hague, secret: str) -> tuple[User, WebSession]:
     """The user and session row for a session secret that is open and not expired."""
     with hague.reader() as session:
-        row = session.scalar(select(WebSession).where(WebSession.secret_hash == _sha256(secret)))
+        row = session.scalar(
+            select(WebSession)
+            .options(joinedload(WebSession.user).joinedload(User.organisation))
+            .where(WebSession.secret_hash == _sha256(secret))
+        )
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             raise AuthenticationFailed("your session has ended; sign in again")
         user = row.user
@@ -202,7 +207,11 @@ def revoke_token(unit: Unit, prefix: str, by: User) -> None:
 def token_user(hague: Hague, secret: str) -> tuple[User, frozenset[str]]:
     """The user and scopes of a valid API token."""
     with hague.reader() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.secret_hash == _sha256(secret)))
+        row = session.scalar(
+            select(ApiToken)
+            .options(joinedload(ApiToken.user).joinedload(User.organisation))
+            .where(ApiToken.secret_hash == _sha256(secret))
+        )
         if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= utcnow()):
             raise AuthenticationFailed("the API token is unknown, expired or revoked")
         user = row.user

@@ -8,6 +8,7 @@ from typing import Annotated, Any, BinaryIO
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hague.core import Hague
 from hague.errors import ValidationError
@@ -82,7 +83,10 @@ def _page(
         page = search.list_items(session, who.user, flt, limit=limit, after=after, offset=offset)
         orgs = service.org_codes(session)
         case_ids = {i.case_id for i in page.items}
-        cases = {c.id: c.code for c in session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+        cases = {
+            c.id: c.code
+            for c in session.scalars(select(Case).options(joinedload(Case.organisation)).where(Case.id.in_(case_ids)))
+        }
         out: dict[str, Any] = {
             "items": [service.item_out(i, cases[i.case_id], orgs[i.organisation_id]) for i in page.items],
             "next_after": page.next_after,
