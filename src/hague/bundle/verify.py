@@ -17,9 +17,11 @@ import csv
 import hashlib
 import io
 import json
+import os
 import tarfile
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ from hague.ledger.verify_offline import (
 )
 
 AGE_MAGIC = b"age-encryption.org/v1"
+HASH_WORKERS = max(2, min(8, os.cpu_count() or 2))
 BUNDLE = "bundle"
 
 
@@ -146,11 +149,6 @@ class Verdict:
         )
 
 
-def _digest(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _record_hash(value: Any) -> str:
     try:
         return record_hash(value)
@@ -158,8 +156,36 @@ def _record_hash(value: Any) -> str:
         return "not canonical"
 
 
-def _hash_bag(root: Path, bag: bagit.Bag, verdict: Verdict) -> dict[str, tuple[str, int]]:
-    """Step 1: every file the manifests name is hashed once; returns {payload path: (sha256, size)}."""
+class _Hashes:
+    """SHA-256 and size of each file, computed by a thread pool ahead of the checks that need them
+    (hashlib releases the GIL while hashing, so the per-item checks overlap the reading)."""
+
+    def __init__(self, pool: ThreadPoolExecutor, root: Path, paths: Iterable[str]) -> None:
+        self.futures = {rel: pool.submit(_digest_size, root / rel) for rel in paths}
+
+    def get(self, rel: str) -> tuple[str, int] | None:
+        """The (sha256, size) of a file, or None if it is not there or cannot be read."""
+        future = self.futures.get(rel)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except OSError:
+            return None
+
+    def payload(self) -> set[str]:
+        """The payload paths that were hashed."""
+        return {rel for rel in self.futures if rel.startswith("data/") and self.get(rel) is not None}
+
+
+def _digest_size(path: Path) -> tuple[str, int]:
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        return digest, os.fstat(fh.fileno()).st_size
+
+
+def _structure(root: Path, bag: bagit.Bag, verdict: Verdict) -> list[str]:
+    """Step 1a: SHA-256 manifests, tag-manifest coverage, completeness; returns every file to hash."""
     if "sha256" not in bag.algorithms:
         verdict.fail(None, "bag format", "the bag has no SHA-256 manifest")
     tagged = set(bag.entries) - {p for p in bag.entries if p.startswith("data/")}
@@ -171,25 +197,21 @@ def _hash_bag(root: Path, bag: bagit.Bag, verdict: Verdict) -> dict[str, tuple[s
         verdict.fail(layout.item_of_path(path), "bag completeness", f"{path} is in the manifest but not in the bag")
     for path in unexpected:
         verdict.fail(layout.item_of_path(path), "bag completeness", f"{path} is in the bag but not in the manifest")
-    computed: dict[str, tuple[str, int]] = {}
-    for rel, hashes in sorted(bag.entries.items()):
-        full = root / rel
-        if not full.is_file():
-            if not rel.startswith("data/"):
-                verdict.fail(None, "tag manifest", f"{rel} is in the tag manifest but not in the bag")
-            continue
-        digest = _digest(full)
-        if rel.startswith("data/"):
-            computed[rel] = (digest, full.stat().st_size)
-        expected = hashes.get("sha256")
-        if expected != digest:
+    present = [rel for rel in sorted(bag.entries) if (root / rel).is_file()]
+    for rel in sorted(bag.entries):
+        if not rel.startswith("data/") and rel not in present:
+            verdict.fail(None, "tag manifest", f"{rel} is in the tag manifest but not in the bag")
+    return [*present, *sorted(p for p in unexpected if (root / p).is_file())]
+
+
+def _compare_manifests(bag: bagit.Bag, hashes: _Hashes, verdict: Verdict) -> None:
+    """Step 1b: every manifest and tag-manifest hash against the file's computed hash."""
+    for rel, expected in sorted(bag.entries.items()):
+        found = hashes.get(rel)
+        if found is not None and expected.get("sha256") != found[0]:
             step = "manifest" if rel.startswith("data/") else "tag manifest"
-            verdict.fail(layout.item_of_path(rel), step, f"{rel} has SHA-256 {digest}, the manifest says {expected}")
-    for path in unexpected:
-        full = root / path
-        if full.is_file():
-            computed[path] = (_digest(full), full.stat().st_size)
-    return computed
+            message = f"{rel} has SHA-256 {found[0]}, the manifest says {expected.get('sha256')}"
+            verdict.fail(layout.item_of_path(rel), step, message)
 
 
 @dataclass
@@ -305,7 +327,7 @@ def _check_item(
     root: Path,
     item: dict[str, Any],
     proven: _Proven,
-    computed: dict[str, tuple[str, int]],
+    hashes: _Hashes,
     table: dict[str, dict[str, str]],
     verdict: Verdict,
     trust: Trust,
@@ -331,10 +353,11 @@ def _check_item(
         rel = "data/" + str(f.get("path"))
         used.add(rel)
         sha = str(f.get("sha256"))
-        if rel not in computed:
+        found = hashes.get(rel)
+        if found is None:
             fail(ern, "file missing", f"{rel} ({f.get('ern_suffix') or 'original'}) is not in the bag")
-        elif computed[rel] != (sha, f.get("size")):
-            fail(ern, "file hash", f"{rel} has SHA-256 {computed[rel][0]}, the item's log entry attests {sha}")
+        elif found != (sha, f.get("size")):
+            fail(ern, "file hash", f"{rel} has SHA-256 {found[0]}, the item's log entry attests {sha}")
         fentry = proven.files.get((ern, sha))
         if fentry is None:
             fail(ern, "file entry", f"no proven file entry attests SHA-256 {sha}")
@@ -394,7 +417,7 @@ def verify_bag(path: Path, trust: Trust) -> Verdict:
     root = Path(path)
     verdict = Verdict()
     try:
-        verdict.bundle_sha256 = _digest(root / "tagmanifest-sha256.txt")
+        verdict.bundle_sha256 = _digest_size(root / "tagmanifest-sha256.txt")[0]
     except OSError:
         verdict.fail(None, "tag manifest", "tagmanifest-sha256.txt is missing")
     try:
@@ -409,15 +432,29 @@ def verify_bag(path: Path, trust: Trust) -> Verdict:
         items = []
     for item in items:
         verdict.items.setdefault(item["ern"], [])
-    computed = _hash_bag(root, bag, verdict)
+    paths = _structure(root, bag, verdict)
+    with ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bundle-hash") as pool:
+        hashes = _Hashes(pool, root, paths)
+        used = _verify_contents(root, items, hashes, verdict, trust)
+        _compare_manifests(bag, hashes, verdict)
+        if used is not None:
+            for rel in sorted(hashes.payload() - used):
+                verdict.fail(layout.item_of_path(rel), "unexpected file", f"{rel} is not part of any item's metadata")
+    return verdict
+
+
+def _verify_contents(
+    root: Path, items: list[dict[str, Any]], hashes: _Hashes, verdict: Verdict, trust: Trust
+) -> set[str] | None:
+    """Steps 2-6; returns the payload paths the metadata accounts for (None if the checkpoint is unusable)."""
     try:
         note = (root / "data" / layout.CHECKPOINT).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         verdict.fail(None, "checkpoint format", "data/log/checkpoint.txt is missing or not UTF-8")
-        return verdict
+        return None
     cp = _open_checkpoint(note, trust, verdict, None, "")
     if cp is None:
-        return verdict
+        return None
     verdict.checkpoint = cp
     rows = _read_json(root, layout.ENTRIES_JSON, verdict, None, "log entries")
     proven = _prove_entries(rows.get("entries") if isinstance(rows, dict) else rows, cp, verdict, None, "inclusion")
@@ -430,10 +467,8 @@ def verify_bag(path: Path, trust: Trust) -> Verdict:
     used = {f"data/{p}" for p in (layout.METADATA_JSON, layout.METADATA_CSV, layout.ENTRIES_JSON, layout.CHECKPOINT)}
     used |= {f"data/{p}" for p in (layout.KEYS, layout.INDEX_HTML, layout.INDEX_PDF)}
     for item in items:
-        used |= _check_item(root, item, proven, computed, table, verdict, trust)
-    for rel in sorted(set(computed) - used):
-        verdict.fail(layout.item_of_path(rel), "unexpected file", f"{rel} is not part of any item's metadata")
-    return verdict
+        used |= _check_item(root, item, proven, hashes, table, verdict, trust)
+    return used
 
 
 @contextmanager
