@@ -18,7 +18,7 @@ from hague.ledger.checkpoints import check_timestamp, create_checkpoint, get_che
 from hague.ledger.fsck import verify
 from hague.ledger.keys import generate_key, keys_dir, rotate_key, trusted_keys
 from hague.ledger.log import log_size
-from hague.ledger.note import parse_note, verify_note
+from hague.ledger.note import parse_note, parse_verifier_key, verify_note
 from hague.ledger.proofs import consistency_json, inclusion_bundle
 from hague.ledger.verify_offline import ProofBundle, verify_bundle
 from hague.settings import Settings
@@ -146,7 +146,9 @@ def test_cli_keys_checkpoint_proof_and_verify_proof(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     vkey = tmp_path / "log.vkey"
     vkey.write_text(runner.invoke(app, ["keys", "show"], env=env).output)
-    assert runner.invoke(app, ["checkpoint"], env=env).exit_code == 0
+    printed = runner.invoke(app, ["checkpoint"], env=env)
+    assert printed.exit_code == 0
+    open_checkpoint(printed.output, [parse_verifier_key(vkey.read_text())])  # printed verbatim, not wrapped
     bundle = tmp_path / "bundle.json"
     assert runner.invoke(app, ["proof", "inclusion", "2", "-o", str(bundle)], env=env).exit_code == 0
     ok = runner.invoke(app, ["verify-proof", str(bundle), "--key", str(vkey)])

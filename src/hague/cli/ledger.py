@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from hague.cli.common import console, err_console, instance, print_json, translate_errors
+
+
+def _out(text: str) -> None:
+    """Notes, keys and bundles go to stdout verbatim (a console would wrap signature lines)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
 
 keys_app = typer.Typer(help="The log's signing key (C2SP signed-note Ed25519).", no_args_is_help=True)
 proof_app = typer.Typer(help="Inclusion and consistency proofs (RFC 9162).", no_args_is_help=True)
@@ -21,7 +29,7 @@ def keys_generate() -> None:
     from hague.ledger.keys import generate_key
 
     with instance() as hague:
-        console.print(generate_key(hague).to_text(), highlight=False)
+        _out(generate_key(hague).to_text() + "\n")
 
 
 @keys_app.command("show")
@@ -32,8 +40,7 @@ def keys_show(all_keys: Annotated[bool, typer.Option("--all", help="Also retired
 
     with instance() as hague, hague.reader() as session:
         lines = [k.to_text() for k in trusted_keys(session)] if all_keys else [current_key(session).vkey]
-    for line in lines:
-        console.print(line, highlight=False)
+    _out("".join(line + "\n" for line in lines))
 
 
 @keys_app.command("rotate")
@@ -44,8 +51,7 @@ def keys_rotate() -> None:
 
     with instance() as hague:
         vkey, statement = rotate_key(hague)
-    console.print(vkey.to_text(), highlight=False)
-    console.print(statement, highlight=False, end="")
+    _out(vkey.to_text() + "\n" + statement)
 
 
 @translate_errors
@@ -59,12 +65,12 @@ def checkpoint_cmd(
 
     with instance() as hague:
         if final:
-            console.print(latest_final_checkpoint(hague), highlight=False, end="")
+            _out(latest_final_checkpoint(hague))
             return
         row = create_checkpoint(hague)
         if cosign:
             request_cosignatures(hague, row.id)
-        console.print(present_checkpoint(hague, row.id, final=False), highlight=False, end="")
+        _out(present_checkpoint(hague, row.id, final=False))
 
 
 @proof_app.command("inclusion")
@@ -81,7 +87,7 @@ def proof_inclusion(
     if output:
         output.write_text(bundle.to_json())
     else:
-        console.print(bundle.to_json(), highlight=False)
+        _out(bundle.to_json() + "\n")
 
 
 @proof_app.command("consistency")
@@ -126,10 +132,9 @@ def verify_proof_cmd(
             raise typer.Exit(2) from None
         raise
     cp = verified.checkpoint.checkpoint
-    console.print(
+    _out(
         f"VERIFIED: entry {verified.index} ({verified.fields().get('type')}) is in {cp.origin} at size {cp.size}, "
-        f"root {cp.root.hex()}; cosigned by {len(verified.checkpoint.cosigned_by)} witness(es)",
-        highlight=False,
+        f"root {cp.root.hex()}; cosigned by {len(verified.checkpoint.cosigned_by)} witness(es)\n"
     )
 
 
@@ -202,7 +207,7 @@ def witness_list() -> None:
 
     with instance() as hague, hague.reader() as session:
         for w in list_witnesses(session):
-            console.print(f"{w.name}\t{w.url}\t{w.vkey}", highlight=False)
+            _out(f"{w.name}\t{w.url}\t{w.vkey}\n")
 
 
 @witness_app.command("cosign")
@@ -229,7 +234,7 @@ def witness_keygen(name: str, key_file: Path) -> None:
     with key_file.open("x") as fh:
         key_file.chmod(0o600)
         fh.write(signer.to_text() + "\n")
-    console.print(signer.verifier.to_text(), highlight=False)
+    _out(signer.verifier.to_text() + "\n")
 
 
 @witness_app.command("serve")
