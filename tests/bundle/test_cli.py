@@ -65,3 +65,21 @@ def test_create_verify_import_and_export_from_the_command_line(hague: Hague, rec
 
     refused = runner.invoke(app, [*args, "--no-pdf"], env=_env(hague, "viewer"))
     assert refused.exit_code == 2 and "error" in refused.output
+
+
+def test_the_readme_bundle_commands_and_options_exist() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Disclosure bundles", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    commands = [ln.split("#", 1)[0].split() for ln in block.splitlines() if ln.strip().startswith("hague")]
+    assert len(commands) >= 5
+    runner = CliRunner()
+    for words in commands:
+        args = words[1:]
+        if args[0] == "--as":
+            args = args[2:]
+        path = args[:2]
+        result = runner.invoke(app, [*path, "--help"], terminal_width=200)
+        assert result.exit_code == 0, (path, result.output)
+        for option in (w for w in args[2:] if w.startswith("--")):
+            assert option in result.output, (path, option)
