@@ -17,7 +17,7 @@ from hague.access.sharing import share
 from hague.bundle import layout
 from hague.bundle.collect import Selection
 from hague.bundle.create import create_bundle
-from hague.bundle.models import BundleCreated
+from hague.bundle.models import BundleCreated, BundleImport
 from hague.bundle.verify import parse_trust, verify_bag, verify_path
 from hague.core import Hague
 from hague.errors import Conflict, PermissionDenied, ValidationError, VerificationError
@@ -184,3 +184,29 @@ def test_a_bundle_needs_a_final_checkpoint_when_a_quorum_is_set(hague: Hague, se
     with pytest.raises(Conflict):
         create_bundle(hague, Selection(sender.case, (sender.physical,)), tmp_path / "b", "lead", pdf=False)
     assert not (tmp_path / "b").exists()
+
+
+def test_an_encrypted_bundle_imports_with_the_identity_and_is_refused_without(
+    hague: Hague, sender: Sender, receiver: Hague, tmp_path: Path
+) -> None:
+    from tests.bundle.conftest import prepare_receiver
+
+    from hague.bundle.receive import import_bundle
+
+    identity = pyrage.x25519.Identity.generate()
+    target = tmp_path / "out" / "to-pgo.tar.age"
+    selection = Selection(sender.case, (sender.physical,), recipient="PGO")
+    create_bundle(hague, selection, target, "lead", recipient_key=str(identity.to_public()), pdf=False)
+    case = prepare_receiver(receiver)
+    trust = parse_trust(vkeys(hague))
+    with pytest.raises(VerificationError):
+        import_bundle(receiver, target, case, "rec", trust)
+    done = import_bundle(receiver, target, case, "rec", trust, [str(identity)])
+    assert list(done.items) == [sender.physical]
+    assert fsck(receiver).ok
+    with receiver.unit() as unit:
+        row = unit.session.scalar(select(BundleImport))
+        assert row is not None
+        row.items = {sender.physical: "UKR-PGO-0001-0099"}
+    found = fsck(receiver).findings
+    assert found and "bundle.imported" in str(found[0])

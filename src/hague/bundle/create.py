@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -31,7 +32,7 @@ from hague.bundle.verify import metadata_table
 from hague.core import Hague
 from hague.db.base import utcnow
 from hague.errors import Conflict, IntegrityError, NotFound, ValidationError
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import record_hash
 from hague.ledger.checkpoint import parse_checkpoint
 from hague.ledger.checkpoints import create_checkpoint, present_checkpoint
@@ -299,3 +300,9 @@ def _check_created(session: Session, fields: dict[str, Any]) -> str:
 
     case = session.get(Case, row.case_id)
     return record_hash(bundle_record(row, case.code if case else ""))
+
+
+@record_rows("bundle.created", key=lambda fields: (fields.get("id"),))
+def _created_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for row_id, sha in session.execute(select(BundleCreated.id, BundleCreated.sha256)):
+        yield (row_id,), f"bundle {sha} (created)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ from hague.db.base import utcnow
 from hague.errors import IntegrityError, NotFound
 from hague.evidence.models import Case, File, Item, Organisation
 from hague.evidence.register import ItemInput, add_derivative, add_item, attach_file, get_case
-from hague.ledger.attest import record_check
+from hague.ledger.attest import EntryKey, record_check, record_rows
 from hague.ledger.canonical import record_hash
 from hague.ledger.checkpoint import parse_checkpoint
 from hague.ledger.note import parse_note
@@ -260,3 +260,9 @@ def _check_imported(session: Session, fields: dict[str, Any]) -> str:
         raise NotFound(f"import record of bundle {fields['bundle']} is missing")
     case = session.get(Case, row.case_id)
     return record_hash(import_record(row, case.code if case else ""))
+
+
+@record_rows("bundle.imported", key=lambda fields: (fields.get("bundle"),))
+def _imported_rows(session: Session) -> Iterator[tuple[EntryKey, str]]:
+    for sha in session.scalars(select(BundleImport.sha256)):
+        yield (sha,), f"bundle {sha} (imported)"
