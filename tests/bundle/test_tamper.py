@@ -32,7 +32,7 @@ from hague.bundle import layout
 from hague.bundle.collect import Selection
 from hague.bundle.create import create_bundle
 from hague.bundle.receive import import_bundle
-from hague.bundle.verify import Trust, Verdict, parse_trust, verify_bag
+from hague.bundle.verify import Trust, Verdict, parse_trust, verify_bag, verify_path
 from hague.core import Hague
 from hague.errors import VerificationError
 from hague.evidence.models import Item
@@ -256,3 +256,36 @@ def test_a_tampered_bundle_is_refused_on_import_with_the_verdict(
             assert session.scalar(select(func.count()).select_from(Item)) == 0
     finally:
         receiver.close()
+
+
+def test_an_archive_with_a_path_escaping_the_bag_is_refused(made: Made, tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    evil = tmp_path / "evil.tar"
+    with tarfile.open(evil, "w") as tar:
+        data = b"overwrite"
+        info = tarfile.TarInfo("../../escaped.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(VerificationError) as caught:
+        verify_path(evil, made.trust)
+    assert caught.value.details["step"] == "bag format"
+    assert not (tmp_path.parent / "escaped.txt").exists()
+
+
+def test_a_truncated_encrypted_bundle_is_refused_at_decryption(made: Made, tmp_path: Path) -> None:
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    sealed = tmp_path / "b.tar.age"
+    sealed.write_bytes(pyrage.encrypt(b"not much of a bundle" * 100, [identity.to_public()])[:-20])
+    with pytest.raises(VerificationError) as caught:
+        verify_path(sealed, made.trust, [str(identity)])
+    assert caught.value.details["step"] == "decrypt"
+
+
+def test_a_folder_that_is_not_a_bag_fails_closed(made: Made, tmp_path: Path) -> None:
+    (tmp_path / "nobag" / "data").mkdir(parents=True)
+    verdict = verify_bag(tmp_path / "nobag", made.trust)
+    assert not verdict.ok and verdict.bundle[0].step in ("tag manifest", "bag format")

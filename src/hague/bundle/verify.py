@@ -486,13 +486,16 @@ def opened(path: Path, identities: Iterable[str] = ()) -> Iterator[Path]:
         if encrypted:
             import pyrage
 
-            keys = [pyrage.x25519.Identity.from_str(i.strip()) for i in identities if i.strip()]
+            try:
+                keys = [pyrage.x25519.Identity.from_str(i.strip()) for i in identities if i.strip()]
+            except pyrage.IdentityError as exc:
+                raise VerificationError("the age identity is malformed", step="decrypt") from exc
             if not keys:
                 raise VerificationError("the bundle is encrypted: give the recipient's age identity", step="decrypt")
             tar_path = work / "bundle.tar"
             try:
                 pyrage.decrypt_file(str(path), str(tar_path), keys)
-            except pyrage.DecryptError as exc:
+            except (pyrage.DecryptError, OSError) as exc:
                 raise VerificationError(f"the bundle cannot be decrypted: {exc}", step="decrypt") from exc
         try:
             with tarfile.open(tar_path) as tar:
