@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ from hague.media.normalise import plain, suggestions
 from hague.media.sandbox import Limits, SandboxFailure, stream_isolated
 
 BATCH = 500
+PARALLEL = 2
 PROBE = "hague.media.probes:probe_batch"
 
 
@@ -185,15 +188,32 @@ def extract_batch(
     return [_finish(states[job.key], tools) for job in jobs]
 
 
-def extract_files(
-    jobs: Iterable[FileJob], *, trust: str | None = None, limits: Limits | None = None, batch: int = BATCH
-) -> Iterator[Extraction]:
-    """Parse any number of files, `batch` per parser process (exiftool runs once per batch)."""
+def _chunks(jobs: Iterable[FileJob], size: int) -> Iterator[list[FileJob]]:
     chunk: list[FileJob] = []
     for job in jobs:
         chunk.append(job)
-        if len(chunk) >= batch:
-            yield from extract_batch(chunk, trust=trust, limits=limits)
+        if len(chunk) >= size:
+            yield chunk
             chunk = []
     if chunk:
-        yield from extract_batch(chunk, trust=trust, limits=limits)
+        yield chunk
+
+
+def extract_files(
+    jobs: Iterable[FileJob],
+    *,
+    trust: str | None = None,
+    limits: Limits | None = None,
+    batch: int = BATCH,
+    parallel: int = PARALLEL,
+) -> Iterator[Extraction]:
+    """Parse any number of files, `batch` per parser process, up to `parallel` processes at a time (one
+    batch starts while another finishes); results come in the order of `jobs`."""
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="hague-parse") as pool:
+        running: deque[Future[list[Extraction]]] = deque()
+        for chunk in _chunks(jobs, batch):
+            running.append(pool.submit(extract_batch, chunk, trust=trust, limits=limits))
+            if len(running) >= max(1, parallel):
+                yield from running.popleft().result()
+        while running:
+            yield from running.popleft().result()

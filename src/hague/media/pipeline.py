@@ -27,7 +27,7 @@ from hague.evidence.ingest import IngestRow, ingest
 from hague.evidence.models import Case, File, Item
 from hague.evidence.register import get_case
 from hague.media.duplicates import RADIUS, case_index, nearest
-from hague.media.extract import FileJob, extract_batch
+from hague.media.extract import Extraction, FileJob, extract_batch
 from hague.media.index import HammingIndex
 from hague.media.models import MediaExtraction
 from hague.media.phash import to_unsigned
@@ -105,9 +105,11 @@ class _BatchIndex:
         self.owners.extend([(case_id, item_id)] * len(frames))
 
 
-def _extract_chunk(
-    hague: Hague, file_ids: list[int], trust: str | None, limits: Limits | None, radius: int
-) -> list[FileOutcome]:
+Parsed = tuple[list[Any], dict[str, Extraction]]
+
+
+def _parse_chunk(hague: Hague, file_ids: list[int], trust: str | None, limits: Limits | None) -> Parsed:
+    """The files' rows and what the isolated parsers found in them (nothing is written)."""
     with hague.reader() as session:
         rows = session.execute(
             select(File, Item, Case)
@@ -121,6 +123,12 @@ def _extract_chunk(
     with _local_paths(hague, sorted({f.sha256 for f, _, _ in rows})) as paths:
         jobs = [FileJob(str(f.id), paths[f.sha256], f.mime_type, f.original_name) for f, _, _ in rows]
         results = {r.key: r for r in extract_batch(jobs, trust=trust, limits=limits)}
+    return list(rows), results
+
+
+def _save_chunk(hague: Hague, parsed: Parsed, radius: int) -> list[FileOutcome]:
+    """Near-duplicates against the case index (and earlier files of the chunk), then one transaction."""
+    rows, results = parsed
     outcomes: list[FileOutcome] = []
     batch_index = _BatchIndex()
     with hague.reader() as session:
@@ -171,11 +179,18 @@ def extract_file_ids(
     """Extract these stored files, `batch` per parser process and per transaction."""
     report = ExtractReport()
     ids = list(file_ids)
-    for start in range(0, len(ids), batch):
-        chunk = ids[start : start + batch]
-        report.files.extend(_extract_chunk(hague, chunk, trust_anchors, limits, radius))
-        if progress:
-            progress(len(chunk))
+    chunks = [ids[start : start + batch] for start in range(0, len(ids), batch)]
+    # parsing the next chunk overlaps saving this one; saves stay in order, so each chunk's
+    # near-duplicate check sees every earlier chunk in the case index
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hague-parse") as pool:
+        upcoming = [pool.submit(_parse_chunk, hague, chunk, trust_anchors, limits) for chunk in chunks[:1]]
+        for n, chunk in enumerate(chunks):
+            parsed = upcoming.pop(0).result()
+            if n + 1 < len(chunks):
+                upcoming.append(pool.submit(_parse_chunk, hague, chunks[n + 1], trust_anchors, limits))
+            report.files.extend(_save_chunk(hague, parsed, radius))
+            if progress:
+                progress(len(chunk))
     return report
 
 
