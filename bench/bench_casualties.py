@@ -62,7 +62,9 @@ def linkage(records: int, goal_seconds: float | None) -> list[Result]:
         path = Path(folder) / "records.parquet"
         frame.to_parquet(path)
         ours = _run(path, "ours")
+        print(f"  ours on {len(frame)} records: {ours}", flush=True)
         base = _run(path, "default")
+        print(f"  splink default on {len(frame)} records: {base}", flush=True)
     size = len(frame)
     quality = Result(
         name=f"casualties linkage F1, {size} records",

@@ -46,6 +46,9 @@ ROOTS = [
     "Рибак", "Шаповал", "Коломієць", "Жук", "Кошов", "Семен", "Черненк", "Грищен", "Коновал", "Щербак",
 ]  # fmt: skip
 SUFFIXES = ["енко", "ук", "юк", "ко", "ишин", "ович", "ак", "ець", "ський", "ов", "ін", "ій"]
+# first syllables that, put before a root, make further real-sounding surnames (Гриць+ак, Бо+ндар...)
+PREFIXES = ["", "", "", "", "Бі", "Ве", "Гри", "До", "За", "Ку", "Ли", "Ма", "Не", "Пи", "Ре", "Са", "Те", "Фе", "Хо",
+            "Ци", "Че", "Шу", "Яр", "Ост", "Пів", "Під", "Над", "Вер", "Біл", "Чор"]  # fmt: skip
 # (Ukrainian, Russian, oblast)
 PLACES = [
     ("Харків", "Харьков", "Kharkivska"), ("Ізюм", "Изюм", "Kharkivska"), ("Чугуїв", "Чугуев", "Kharkivska"),
@@ -66,6 +69,9 @@ _ADHOC = [("kh", "h"), ("y", "i"), ("ii", "iy"), ("ts", "c"), ("ia", "ya"), ("iu
 
 def _surname(rng: np.random.Generator, sex: str) -> str:
     root = ROOTS[rng.integers(len(ROOTS))]
+    prefix = PREFIXES[rng.integers(len(PREFIXES))]
+    if prefix:
+        root = prefix + root.lower()
     suffix = SUFFIXES[rng.integers(len(SUFFIXES))]
     name = root + suffix
     if sex == "female":
