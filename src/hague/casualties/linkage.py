@@ -185,11 +185,9 @@ def _train_and_predict(
     trainer.training.estimate_u_using_random_sampling(max_pairs=linkage.u_max_pairs, seed=linkage.seed)
     for rule in em_rules:
         trainer.training.estimate_parameters_using_expectation_maximisation(rule)
+    # a uniform sample of records keeps the share of matching pairs (both true matches and all pairs
+    # shrink by the square of the sampling rate), so the trained prior applies to the full set unchanged
     model = trainer.misc.save_model_to_json()
-    if sample is not prepared:
-        # the prior match probability is per pair: rescale it from the sample to the full set
-        scale = (len(sample) - 1) / (len(prepared) - 1)
-        model["probability_two_random_records_match"] *= scale
     linker = Linker(backend().register(prepared), model, log_level=None)
     predicted = linker.inference.predict(threshold_match_probability=threshold)
     pairs: pd.DataFrame = predicted.as_pandas_dataframe()  # type: ignore[no-untyped-call]
