@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hague.cli.main import app
-from tests.media.conftest import MediaSet
+from tests.media.conftest import FIXTURES, MediaSet
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,12 @@ def test_unknown_case_is_a_clear_error(cli: tuple[CliRunner, list[str]], tmp_pat
     result = runner.invoke(app, [*base, "media", "clusters", "UKR-OTP-0099"])
     assert result.exit_code == 2
     assert "no case" in result.output
+
+
+def test_parser_messages_with_brackets_print_as_text(cli: tuple[CliRunner, list[str]], tmp_path: Path) -> None:
+    runner, base = cli
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes((FIXTURES / "truncated.mp4").read_bytes())
+    result = runner.invoke(app, [*base, "media", "ingest", "UKR-OTP-0001", str(broken)])
+    assert result.exit_code == 0, result.output
+    assert "[mov,mp4" in result.output.replace("\n", "")  # ffprobe's own prefix, not taken as markup

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hague.cli.common import console, instance, print_json, translate_errors
@@ -35,7 +36,7 @@ def _print_report(report: pipeline.ExtractReport, as_json: bool) -> None:
             f.ern,
             str(f.run),
             f.status,
-            "; ".join(f"{e['parser']}: {e['reason']}" for e in f.errors)[:120],
+            escape("; ".join(f"{e['parser']}: {e.get('severity', 'failure')}: {e['reason']}" for e in f.errors)[:160]),
             ", ".join(f"{m['ern']} ({m['distance']})" for m in f.near_duplicates),
         )
     console.print(table)
@@ -95,13 +96,16 @@ def show_cmd(ern: str, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(view)
         return
-    console.print(f"[bold]{view['ern']}[/] collector's record: {view['collector_record']}", highlight=False)
+    console.print(
+        f"[bold]{view['ern']}[/] collector's record: {escape(str(view['collector_record']))}", highlight=False
+    )
     for run in view["runs"]:
         console.print(f"run {run['run']} {run['status']} {run['extracted_at']:%Y-%m-%d %H:%M}Z tools {run['tools']}")
         for key, value in run["suggestions"].items():
-            console.print(f"  suggested {key}: {value}", highlight=False)
+            console.print(f"  suggested {key}: {escape(str(value))}", highlight=False)
         for error in run["errors"]:
-            console.print(f"  [red]failure[/] {error['parser']}: {error['reason']}", highlight=False)
+            label = "[yellow]warning[/]" if error.get("severity") == "warning" else "[red]failure[/]"
+            console.print(f"  {label} {error['parser']}: {escape(str(error['reason']))}", highlight=False)
 
 
 @media_app.command("similar")
@@ -116,9 +120,10 @@ def similar_cmd(
     """Has this content, or something close, been collected in the case? Items and distances."""
     with instance() as hague:
         if file is not None:
-            from hague.evidence.sniff import sniff_mime
+            from hague.evidence.sniff import HEAD, sniff_mime
 
-            mime = sniff_mime(file.read_bytes()[: 64 * 1024])
+            with file.open("rb") as fh:
+                mime = sniff_mime(fh.read(HEAD))
             result = extract_batch([FileJob("probe", str(file.resolve()), mime, file.name)])[0]
             matches = duplicates.similar_to_hashes(hague, case, result.phash, radius)
         elif ern:
@@ -145,7 +150,7 @@ def clusters_cmd(case: str, radius: RadiusOpt = duplicates.RADIUS, as_json: Json
         return
     for cluster in found:
         members = ", ".join(f"{m.ern} ({m.distance})" for m in cluster.members)
-        console.print(f"{cluster.kind} {cluster.key}: {members}", highlight=False)
+        console.print(escape(f"{cluster.kind} {cluster.key}: {members}"), highlight=False)
 
 
 @media_app.command("capture")
@@ -157,11 +162,13 @@ def capture_cmd(ern: str, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(view)
         return
-    console.print(f"{view['ern']}: {view.get('target_url')} captured {view.get('captured_at')}", highlight=False)
-    console.print(f"signature: {view.get('signature', {'present': False})}", highlight=False)
+    console.print(
+        escape(f"{view['ern']}: {view.get('target_url')} captured {view.get('captured_at')}"), highlight=False
+    )
+    console.print(escape(f"signature: {view.get('signature', {'present': False})}"), highlight=False)
     for record in view.get("records", [])[:50]:
         if record.get("sha256"):
             console.print(
-                f"  {record.get('http_status', '-')} {record.get('target_uri')} sha256 {record['sha256']}",
+                escape(f"  {record.get('http_status', '-')} {record.get('target_uri')} sha256 {record['sha256']}"),
                 highlight=False,
             )
