@@ -10,8 +10,10 @@ from hague.evidence.ingest import IngestRow, ingest
 
 
 def test_after_is_called_with_each_committed_batch(hague: Hague, case_code: str, tmp_path: Path) -> None:
+    folder = tmp_path / "in"  # not tmp_path itself: the instance's data folder is there too
+    folder.mkdir()
     for n in range(3):
-        (tmp_path / f"f{n}.txt").write_text(f"statement {n}")
+        (folder / f"f{n}.txt").write_text(f"statement {n}")
     seen: list[list[IngestRow]] = []
     committed: list[str] = []
 
@@ -20,11 +22,12 @@ def test_after_is_called_with_each_committed_batch(hague: Hague, case_code: str,
         with hague.reader() as session:  # the batch is already committed when the hook runs
             committed.extend(register.get_item(session, r.ern).ern for r in rows)
 
-    rows = ingest(hague, case_code, [tmp_path], after=after)
+    rows = ingest(hague, case_code, [folder], after=after)
+    assert len(rows) == 3
     assert [r for batch in seen for r in batch] == rows
     assert committed == [r.ern for r in rows]
 
 
 def test_intake_without_a_hook_is_unchanged(hague: Hague, case_code: str, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("a")
-    assert [r.status for r in ingest(hague, case_code, [tmp_path])] == ["registered"]
+    assert [r.status for r in ingest(hague, case_code, [tmp_path / "a.txt"])] == ["registered"]
