@@ -16,7 +16,10 @@ from hague.settings import Settings
 @pytest.fixture
 def run(settings: Settings) -> object:
     runner = CliRunner()
-    env = {"HAGUE_DATA_DIR": str(settings.data_dir), "HAGUE_DATABASE_URL": settings.resolved_database_url}
+    env = {
+        "HAGUE_DATA_DIR": str(settings.data_dir),
+        "HAGUE_DATABASE_URL": settings.resolved_database_url,
+    }
 
     def invoke(*args: str) -> tuple[int, str]:
         result = runner.invoke(app, list(args), env=env)

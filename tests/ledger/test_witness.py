@@ -154,7 +154,7 @@ def test_hague_witness_serve_cosigns_over_http(tmp_path: Path) -> None:
     hague_cli = [sys.executable, "-m", "hague.cli.main"]
     key_file = tmp_path / "witness.key"
     made = subprocess.run(
-        [*hague_cli, "witness", "keygen", "w.example/cli", str(key_file)], capture_output=True, text=True
+        [*hague_cli, "log-witness", "keygen", "w.example/cli", str(key_file)], capture_output=True, text=True
     )
     assert made.returncode == 0, made.stderr
     witness_key = parse_verifier_key(made.stdout.strip())
@@ -162,7 +162,7 @@ def test_hague_witness_serve_cosigns_over_http(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [
             *hague_cli,
-            "witness",
+            "log-witness",
             "serve",
             "--key-file",
             str(key_file),

@@ -250,10 +250,11 @@ def ingest_command(
     else:
         for row in rows:
             if row.status == "failed":
-                console.print(f"[red]failed[/] {row.path}: {row.error}", highlight=False)
+                console.print(f"[red]failed[/] {row.path}: {row.error}", highlight=False, soft_wrap=True)
         console.print(
             f"{counts['registered']} registered, {counts['existing']} already held, "
-            f"{counts['failed']} failed; manifest: {manifest}"
+            f"{counts['failed']} failed; manifest: {manifest}",
+            soft_wrap=True,
         )
     if counts["failed"]:
         raise typer.Exit(1)

@@ -240,7 +240,7 @@ def witness_keygen(name: str, key_file: Path) -> None:
 @witness_app.command("serve")
 @translate_errors
 def witness_serve(
-    key_file: Annotated[Path, typer.Option(help="Witness signer key file (from `witness keygen`).")],
+    key_file: Annotated[Path, typer.Option(help="Witness signer key file (from `log-witness keygen`).")],
     log_key: Annotated[list[str], typer.Option("--log-key", help="Verifier key of a log to witness.")],
     state: Annotated[Path, typer.Option(help="Witness state file (SQLite).")] = Path("witness.sqlite3"),
     host: str = "127.0.0.1",

@@ -1,4 +1,8 @@
-"""Entry point of the `hague` command."""
+"""Entry point of the `hague` command.
+
+Evidence, access and set-up commands load at once; each other area's commands load on first use
+(`hague.cli.lazy`), so a command pays only for the libraries it needs.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,13 @@ from typing import Annotated
 import typer
 
 from hague.cli import access as access_cli
-from hague.cli import bundle as bundle_cli
-from hague.cli import casualties as casualties_cli
-from hague.cli import custody as custody_cli
 from hague.cli import evidence as evidence_cli
-from hague.cli import identify as identify_cli
-from hague.cli import ledger as ledger_cli
-from hague.cli import media as media_cli
-from hague.cli import testimony as testimony_cli
-from hague.cli import web as web_cli
 from hague.cli.common import State, console, instance, print_json, translate_errors
+from hague.cli.lazy import LAZY, LazyGroup
 
-app = typer.Typer(help="Hague: evidence platform for international crimes investigations.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LazyGroup, help="Hague: evidence platform for international crimes investigations.", no_args_is_help=True
+)
 
 
 @app.callback()
@@ -65,19 +64,42 @@ app.add_typer(access_cli.role_app, name="role")
 app.add_typer(evidence_cli.case_app, name="case")
 app.add_typer(evidence_cli.incident_app, name="incident")
 app.add_typer(evidence_cli.item_app, name="item")
-app.add_typer(custody_cli.custody_app, name="custody")
-app.add_typer(custody_cli.workflow_app, name="workflow")
-app.add_typer(custody_cli.forensic_app, name="forensic")
-app.add_typer(identify_cli.identify_app, name="identify")
-app.add_typer(media_cli.media_app, name="media")
-app.add_typer(casualties_cli.app, name="casualties")
-testimony_cli.register(app)
-ledger_cli.register(app)
-bundle_cli.register(app)
 app.command("ingest")(evidence_cli.ingest_cmd)
-app.command("serve")(web_cli.serve)
-app.command("demo-users")(web_cli.demo_users)
-app.add_typer(web_cli.token_app, name="token")
+
+LAZY.update(
+    {
+        # chain of custody, forensic forms, workflow tracing
+        "custody": ("hague.cli.custody", "custody_app"),
+        "workflow": ("hague.cli.custody", "workflow_app"),
+        "forensic": ("hague.cli.custody", "forensic_app"),
+        # victim identification
+        "identify": ("hague.cli.identify", "identify_app"),
+        # digital evidence
+        "media": ("hague.cli.media", "media_app"),
+        # casualties
+        "casualties": ("hague.cli.casualties", "app"),
+        # testimony and witness protection
+        "vault": ("hague.cli.testimony", "vault_app"),
+        "witness": ("hague.cli.testimony", "witness_app"),
+        "interview": ("hague.cli.testimony", "interview_app"),
+        "pprl": ("hague.cli.testimony", "pprl_app"),
+        "redact": ("hague.cli.testimony", "redact_cmd"),
+        # the verifiable log (its partner witnesses are `log-witness`: `witness` is the testimony's)
+        "keys": ("hague.cli.ledger", "keys_app"),
+        "proof": ("hague.cli.ledger", "proof_app"),
+        "log-witness": ("hague.cli.ledger", "witness_app"),
+        "checkpoint": ("hague.cli.ledger", "checkpoint_cmd"),
+        "verify-proof": ("hague.cli.ledger", "verify_proof_cmd"),
+        "verify": ("hague.cli.ledger", "verify_cmd"),
+        # web application and API
+        "serve": ("hague.cli.web", "serve"),
+        "demo-users": ("hague.cli.web", "demo_users"),
+        "token": ("hague.cli.web", "token_app"),
+        # court bundles and exchange
+        "bundle": ("hague.cli.bundle", "bundle_app"),
+        "export": ("hague.cli.bundle", "export_app"),
+    }
+)
 
 if __name__ == "__main__":
     app()
