@@ -83,3 +83,8 @@ def test_the_readme_bundle_commands_and_options_exist() -> None:
         assert result.exit_code == 0, (path, result.output)
         for option in (w for w in args[2:] if w.startswith("--")):
             assert option in result.output, (path, option)
+
+
+def test_verify_with_a_missing_keys_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["bundle", "verify", str(tmp_path), "--keys-file", str(tmp_path / "none.txt")])
+    assert result.exit_code == 2 and "cannot read" in result.output and "Traceback" not in result.output

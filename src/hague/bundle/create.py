@@ -122,7 +122,11 @@ def _checkpoint(hague: Hague) -> str:
 def _entries(session: Session, seqs: set[int], size: int) -> list[dict[str, Any]]:
     """Each entry's body and inclusion proof in the tree of `size`."""
     tree = stored_tree(session, size)
-    rows = session.execute(select(LogEntry.seq, LogEntry.body).where(LogEntry.seq.in_(sorted(seqs)))).all()
+    wanted = sorted(seqs)
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 1000):  # bounded IN lists (SQLite caps bound parameters)
+        chunk = wanted[start : start + 1000]
+        rows += session.execute(select(LogEntry.seq, LogEntry.body).where(LogEntry.seq.in_(chunk))).all()
     if len(rows) != len(seqs):
         raise IntegrityError("a log entry the bundle needs is missing")
     out = []

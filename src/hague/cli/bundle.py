@@ -17,6 +17,12 @@ bundle_app = typer.Typer(
 )
 export_app = typer.Typer(help="Exports in standard formats.", no_args_is_help=True)
 
+
+@export_app.callback()
+def export_group() -> None:
+    """Exports in standard formats (a group, so `hague export case-uco` keeps its name)."""
+
+
 KeyOpt = Annotated[list[str] | None, typer.Option("--key", help="A trusted verifier key (log or witness); repeat.")]
 KeysFileOpt = Annotated[Path | None, typer.Option("--keys-file", help="File of trusted verifier keys, one a line.")]
 QuorumOpt = Annotated[int | None, typer.Option(help="Witness cosignatures required (default: every trusted witness).")]
@@ -87,8 +93,9 @@ def verify_cmd(
     try:
         trust = _trust(key, keys_file, quorum)
         verdict = verify_path(path, trust, _identities(identity))
-    except HagueError as exc:
-        err_console.print(f"[bold red]error[/]: {exc.message}", markup=True, highlight=False, soft_wrap=True)
+    except (HagueError, OSError) as exc:
+        message = exc.message if isinstance(exc, HagueError) else f"cannot read {exc.filename}: {exc.strerror}"
+        err_console.print(f"[bold red]error[/]: {message}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if as_json:
         print_json(
