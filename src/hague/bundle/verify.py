@@ -168,6 +168,8 @@ class _Hashes:
         future = self.futures.get(rel)
         if future is None:
             return None
+        if future.cancelled():
+            return None
         try:
             return future.result()
         except OSError:
@@ -184,8 +186,8 @@ def _digest_size(path: Path) -> tuple[str, int]:
         return digest, os.fstat(fh.fileno()).st_size
 
 
-def _structure(root: Path, bag: bagit.Bag, verdict: Verdict) -> list[str]:
-    """Step 1a: SHA-256 manifests, tag-manifest coverage, completeness; returns every file to hash."""
+def _structure(root: Path, bag: bagit.Bag, verdict: Verdict) -> None:
+    """Step 1a: SHA-256 manifests, tag-manifest coverage, completeness (no file missing, none added)."""
     if "sha256" not in bag.algorithms:
         verdict.fail(None, "bag format", "the bag has no SHA-256 manifest")
     tagged = set(bag.entries) - {p for p in bag.entries if p.startswith("data/")}
@@ -197,11 +199,9 @@ def _structure(root: Path, bag: bagit.Bag, verdict: Verdict) -> list[str]:
         verdict.fail(layout.item_of_path(path), "bag completeness", f"{path} is in the manifest but not in the bag")
     for path in unexpected:
         verdict.fail(layout.item_of_path(path), "bag completeness", f"{path} is in the bag but not in the manifest")
-    present = [rel for rel in sorted(bag.entries) if (root / rel).is_file()]
     for rel in sorted(bag.entries):
-        if not rel.startswith("data/") and rel not in present:
+        if not rel.startswith("data/") and not (root / rel).is_file():
             verdict.fail(None, "tag manifest", f"{rel} is in the tag manifest but not in the bag")
-    return [*present, *sorted(p for p in unexpected if (root / p).is_file())]
 
 
 def _compare_manifests(bag: bagit.Bag, hashes: _Hashes, verdict: Verdict) -> None:
@@ -412,19 +412,41 @@ def _check_upstream(root: Path, item: dict[str, Any], proven: _Proven, verdict: 
         verdict.fail(ern, "upstream import entry", "no proven bundle.imported entry ties this item to the sender's log")
 
 
+def _walk(root: Path) -> list[str]:
+    """Every regular file under the bag folder (relative POSIX paths), payload in sorted order."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        rel = Path(folder).relative_to(root).as_posix()
+        found += [name if rel == "." else f"{rel}/{name}" for name in sorted(names)]
+    return [p for p in found if (root / p).is_file() and not (root / p).is_symlink()]
+
+
 def verify_bag(path: Path, trust: Trust) -> Verdict:
     """Verify an unpacked disclosure bag against the trusted keys; never raises for a bad bundle."""
     root = Path(path)
     verdict = Verdict()
+    pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bundle-hash")
     try:
-        verdict.bundle_sha256 = _digest_size(root / "tagmanifest-sha256.txt")[0]
-    except OSError:
+        # Hashing starts at once, while the manifests and metadata are parsed and checked.
+        hashes = _Hashes(pool, root, _walk(root))
+        _verify(root, trust, verdict, hashes)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return verdict
+
+
+def _verify(root: Path, trust: Trust, verdict: Verdict, hashes: _Hashes) -> None:
+    found = hashes.get("tagmanifest-sha256.txt")
+    if found is None:
         verdict.fail(None, "tag manifest", "tagmanifest-sha256.txt is missing")
+    else:
+        verdict.bundle_sha256 = found[0]
     try:
         bag = bagit.Bag(str(root))
     except bagit.BagError as exc:
         verdict.fail(None, "bag format", str(exc))
-        return verdict
+        return
     meta = _read_json(root, layout.METADATA_JSON, verdict, None, "metadata format")
     items = meta.get("items") if isinstance(meta, dict) else None
     if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("ern"), str) for i in items):
@@ -432,15 +454,12 @@ def verify_bag(path: Path, trust: Trust) -> Verdict:
         items = []
     for item in items:
         verdict.items.setdefault(item["ern"], [])
-    paths = _structure(root, bag, verdict)
-    with ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="bundle-hash") as pool:
-        hashes = _Hashes(pool, root, paths)
-        used = _verify_contents(root, items, hashes, verdict, trust)
-        _compare_manifests(bag, hashes, verdict)
-        if used is not None:
-            for rel in sorted(hashes.payload() - used):
-                verdict.fail(layout.item_of_path(rel), "unexpected file", f"{rel} is not part of any item's metadata")
-    return verdict
+    _structure(root, bag, verdict)
+    used = _verify_contents(root, items, hashes, verdict, trust)
+    _compare_manifests(bag, hashes, verdict)
+    if used is not None:
+        for rel in sorted(hashes.payload() - used):
+            verdict.fail(layout.item_of_path(rel), "unexpected file", f"{rel} is not part of any item's metadata")
 
 
 def _verify_contents(
