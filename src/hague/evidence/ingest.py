@@ -96,8 +96,10 @@ def _walk_dir(root: Path) -> Iterator[Candidate]:
 
 def _store(hague: Hague, candidate: Candidate) -> tuple[StoredBlob, str]:
     blob = hague.store.put_path(candidate.path, staged=True)
-    with hague.store.open(blob.sha256) as fh:
-        head = fh.read(HEAD)
+    head = blob.head
+    if not head and blob.size:
+        with hague.store.open(blob.sha256) as fh:
+            head = fh.read(HEAD)
     return blob, sniff_mime(head)
 
 

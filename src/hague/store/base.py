@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -28,6 +28,10 @@ class StoredBlob:
     sha256: str
     size: int
     created: bool
+    head: bytes = field(default=b"", repr=False)  # the first bytes read, for content sniffing without a re-read
+
+
+HEAD_BYTES = 16 * 1024
 
 
 def check_digest(sha256: str) -> str:

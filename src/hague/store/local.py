@@ -1,4 +1,4 @@
-"""Local-disk backend: objects at `objects/ab/cd/<sha256>`, read-only once written.
+"""Local-disk backend: objects at `objects/ab/<sha256>`, read-only once written.
 
 A write streams into `tmp/`, hashing in the same pass while a second thread writes the previous
 chunk, then fsyncs and renames into place. A crash leaves at most a stray temporary file, which is
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hague.errors import IntakeError, NotFound, StoreError
-from hague.store.base import CHUNK, StoredBlob, assert_unchanged, check_digest, open_regular_file
+from hague.store.base import CHUNK, HEAD_BYTES, StoredBlob, assert_unchanged, check_digest, open_regular_file
 
 SMALL = 256 * 1024
 
@@ -78,7 +78,7 @@ class LocalStore:
     def path_of(self, sha256: str) -> Path:
         """Where an object lives on disk."""
         check_digest(sha256)
-        return self.objects / sha256[:2] / sha256[2:4] / sha256
+        return self.objects / sha256[:2] / sha256  # 256 folders: few directory fsyncs per batch
 
     def sweep_temporary(self) -> int:
         """Remove temporaries left by a crashed write; they were never visible objects."""
@@ -88,19 +88,22 @@ class LocalStore:
             removed += 1
         return removed
 
-    def _copy(self, read: Callable[[bytearray], int], fd: int) -> tuple[str, int]:
+    def _copy(self, read: Callable[[bytearray], int], fd: int) -> tuple[str, int, bytes]:
         """Read once; hash each chunk here while the writer thread writes it (double-buffered, no copies)."""
         digest = hashlib.sha256()
         total = 0
         buffers = self._buffers()
         pending: Future[None] | None = None
         turn = 0
+        head = b""
         while True:
             buf = buffers[turn]
             n = read(buf)  # the other buffer may still be being written: that is the overlap
             if not n:
                 break
             view = memoryview(buf)[:n]
+            if len(head) < HEAD_BYTES:
+                head += bytes(view[: HEAD_BYTES - len(head)])
             if pending is not None:
                 pending.result()
             if n >= SMALL:
@@ -114,7 +117,7 @@ class LocalStore:
             turn ^= 1
         if pending is not None:
             pending.result()
-        return digest.hexdigest(), total
+        return digest.hexdigest(), total, head
 
     def _commit(self, tmp: Path, sha256: str) -> bool:
         final = self.path_of(sha256)
@@ -134,7 +137,7 @@ class LocalStore:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                sha256, size = self._copy(read, fd)
+                sha256, size, head = self._copy(read, fd)
                 if on_done is not None:
                     on_done(size)
                 if not staged:
@@ -144,9 +147,9 @@ class LocalStore:
             if staged:
                 with self._lock:
                     self._staged.setdefault(sha256, []).append(tmp)
-                return StoredBlob(sha256, size, not self.path_of(sha256).exists())
+                return StoredBlob(sha256, size, not self.path_of(sha256).exists(), head)
             created = self._commit(tmp, sha256)
-            return StoredBlob(sha256, size, created)
+            return StoredBlob(sha256, size, created, head)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -212,10 +215,9 @@ class LocalStore:
                 if final.exists():
                     tmp.unlink(missing_ok=True)
                     continue
-                for folder in (final.parent.parent, final.parent):
-                    if not folder.exists():
-                        folder.mkdir(exist_ok=True)
-                        parents.add(folder.parent)
+                if not final.parent.exists():
+                    final.parent.mkdir(exist_ok=True)
+                    parents.add(final.parent.parent)
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, final)
                 parents.add(final.parent)
@@ -242,6 +244,6 @@ class LocalStore:
 
     def iter_digests(self) -> Iterator[str]:
         """Every stored digest."""
-        for path in self.objects.glob("*/*/*"):
+        for path in self.objects.glob("*/*"):
             if path.is_file():
                 yield path.name
