@@ -30,10 +30,11 @@ def main() -> int:
         for result in module.run(args.quick):
             results.append(result)
             ratio = f"{result.ratio:.3f}" if result.ratio is not None else "-"
+            baseline = result.baseline if result.baseline is not None else "-"
             verdict = {True: "ok", False: "MISSED", None: ""}[result.passed]
             print(
                 f"{result.name:<55} {result.value:>14.2f} {result.unit:<10} baseline {result.baseline_name}"
-                f"={result.baseline if result.baseline is not None else '-'} ratio {ratio} goal {result.goal} {verdict}",
+                f"={baseline} ratio {ratio} goal {result.goal} {verdict}",
                 flush=True,
             )
     out = HERE / "results"
