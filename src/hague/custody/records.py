@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hague.custody.models import CustodyEvent, IntegrityIncident
+from hague.custody.models import EVENT_TYPES, CustodyEvent, IntegrityIncident
 from hague.errors import NotFound
 from hague.evidence.models import Item
 from hague.ledger.attest import EntryKey, record_check, record_rows
@@ -138,22 +138,7 @@ def _event_key(fields: dict[str, Any]) -> EntryKey:
     return (fields.get("ern"), fields.get("seq"))
 
 
-for _kind in (
-    "collected",
-    "sealed",
-    "transferred",
-    "received",
-    "stored",
-    "checked_out",
-    "checked_in",
-    "examined",
-    "sampled",
-    "copied",
-    "released",
-    "disposed",
-    "lost",
-    "imported",
-):
+for _kind in (*EVENT_TYPES, "imported"):
     record_check(f"custody.{_kind}")(_check_event)
     record_rows(f"custody.{_kind}", key=_event_key)(_rows_of(_kind))
 
