@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -116,35 +117,38 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing_half_written(
             full.store.put_path(tmp_path / "big.bin")
 
 
-def _ingest_as_nobody(work: Path, evidence: Path) -> list[dict[str, str]]:
-    """Fork, drop to uid/gid nobody, and ingest in the child; rows come back as JSON over a pipe."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        status = 1
-        try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            settings = Settings(data_dir=work / "data")
-            instance = Hague.open(settings)
-            from hague.evidence import register
+CHILD = """
+import json, os, shutil, sys
+from pathlib import Path
+from hague.core import Hague
+from hague.evidence import register
+from hague.evidence.ingest import ingest
+from hague.settings import Settings
 
-            with instance.unit() as unit:
-                register.create_organisation(unit, "OTP", "Office")
-                code = register.create_case(unit, "OTP", "UKR", "Test").code
-            rows = [r.__dict__ for r in ingest(instance, code, [evidence])]
-            os.write(write_end, json.dumps(rows).encode())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as fh:
-        payload = fh.read()
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, "the unprivileged child failed"
-    return list(json.loads(payload))
+work, evidence = Path(sys.argv[1]), Path(sys.argv[2])
+instance = Hague.open(Settings(data_dir=work / "data"))  # imports and migrates as root
+instance.close()
+for root, dirs, files in os.walk(work / "data"):
+    for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+        shutil.chown(name, "nobody", "nogroup")
+os.setgroups([])
+os.setgid(65534)
+os.setuid(65534)
+instance = Hague(Settings(data_dir=work / "data"))
+with instance.unit() as unit:
+    register.create_organisation(unit, "OTP", "Office")
+    code = register.create_case(unit, "OTP", "UKR", "Test").code
+print(json.dumps([r.__dict__ for r in ingest(instance, code, [evidence])]))
+"""
+
+
+def _ingest_as_nobody(work: Path, evidence: Path) -> list[dict[str, str]]:
+    """A fresh interpreter loads Hague as root, then drops to uid/gid nobody and ingests."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(work), str(evidence)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"the unprivileged child failed: {done.stderr[-2000:]}"
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 @pytest.mark.skipif(not ROOT, reason="needs root to drop to an unprivileged user; see test_ingest.py otherwise")
