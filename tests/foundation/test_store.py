@@ -103,3 +103,14 @@ def test_s3_store_keeps_objects_under_their_digest(s3_url: str, s3_endpoint: str
     blob = store.put_stream(io.BytesIO(b"abc"))
     keys = [o["Key"] for o in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]  # type: ignore[attr-defined]
     assert keys == [f"evidence/sha256/{blob.sha256}"]
+
+
+def test_sweep_removes_only_stale_temporaries(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    stale = store.tmp / "old.part"
+    fresh = store.tmp / "running.part"
+    stale.write_bytes(b"left by a crash")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (0, 0))
+    assert store.sweep_temporary() == 1
+    assert not stale.exists() and fresh.exists()

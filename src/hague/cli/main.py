@@ -15,6 +15,7 @@ from hague.cli import access as access_cli
 from hague.cli import evidence as evidence_cli
 from hague.cli.common import State, console, instance, print_json, translate_errors
 from hague.cli.lazy import LAZY, LazyGroup
+from hague.store.local import LocalStore
 
 app = typer.Typer(
     cls=LazyGroup, help="Hague: evidence platform for international crimes investigations.", no_args_is_help=True
@@ -38,8 +39,10 @@ def main(
 def init() -> None:
     """Create the data folder, database schema and store (safe to run again)."""
     with instance() as hague:
+        swept = hague.store.sweep_temporary() if isinstance(hague.store, LocalStore) else 0
         console.print(
-            f"Hague ready: database {hague.engine.url.render_as_string(hide_password=True)}, store {hague.store.url}",
+            f"Hague ready: database {hague.engine.url.render_as_string(hide_password=True)}, store {hague.store.url}"
+            + (f" ({swept} stale temporary files from interrupted writes removed)" if swept else ""),
             highlight=False,
         )
 

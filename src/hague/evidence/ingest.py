@@ -130,14 +130,13 @@ def ingest(
     rows: list[IngestRow] = []
     pending: list[tuple[Candidate, StoredBlob, str]] = []
     last_commit = time.monotonic()
-    done_bytes = 0
     workers = max(1, hague.settings.ingest_workers)
     window = workers * 4
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hague-ingest") as pool:
         inflight: list[tuple[Candidate, Future[tuple[StoredBlob, str]]]] = []
 
         def drain(until: int) -> None:
-            nonlocal done_bytes, last_commit
+            nonlocal last_commit
             while len(inflight) > until:
                 candidate, future = inflight.pop(0)
                 try:
@@ -149,7 +148,6 @@ def ingest(
                     rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=str(exc.strerror)))
                     continue
                 pending.append((candidate, blob, mime))
-                done_bytes += blob.size
                 if progress:
                     progress(1, blob.size)
                 if len(pending) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -80,12 +81,20 @@ class LocalStore:
         check_digest(sha256)
         return self.objects / sha256[:2] / sha256  # 256 folders: few directory fsyncs per batch
 
-    def sweep_temporary(self) -> int:
-        """Remove temporaries left by a crashed write; they were never visible objects."""
+    def sweep_temporary(self, older_than: float = 24 * 3600) -> int:
+        """Remove temporaries a crashed write left behind (never visible objects).
+
+        Only those untouched for `older_than` seconds: a younger one may belong to a running intake.
+        """
+        cutoff = time.time() - older_than
         removed = 0
         for leftover in self.tmp.glob("*.part"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
         return removed
 
     def _copy(self, read: Callable[[bytearray], int], fd: int) -> tuple[str, int, bytes]:
