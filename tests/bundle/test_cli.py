@@ -88,3 +88,16 @@ def test_the_readme_bundle_commands_and_options_exist() -> None:
 def test_verify_with_a_missing_keys_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["bundle", "verify", str(tmp_path), "--keys-file", str(tmp_path / "none.txt")])
     assert result.exit_code == 2 and "cannot read" in result.output and "Traceback" not in result.output
+
+
+def test_create_selects_by_saved_search_from_the_command_line(hague: Hague, tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = populate_sender(hague)
+    generate_key(hague)
+    env = _env(hague, "lead")
+    saved = runner.invoke(app, ["search", "save", data.case, "school", "--q", "school", "--kind", "digital"], env=env)
+    assert saved.exit_code == 0, saved.output
+    args = ["bundle", "create", str(tmp_path / "b"), "--case", data.case, "--saved-search", "school"]
+    made = runner.invoke(app, [*args, "--no-pdf", "--json"], env=env)
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output)["items"] == data.digital

@@ -25,6 +25,8 @@ from hague.evidence import register
 from hague.ledger.fsck import verify as fsck
 from hague.ledger.keys import generate_key
 from hague.ledger.models import LogEntry
+from hague.search.query import ItemFilter
+from hague.search.saved import save_search
 
 
 @pytest.fixture
@@ -124,6 +126,28 @@ def test_a_bad_selection_is_refused(hague: Hague, sender: Sender, tmp_path: Path
 def test_a_bundle_by_incident_holds_the_incident_items(hague: Hague, sender: Sender, tmp_path: Path) -> None:
     made = create_bundle(hague, Selection(sender.case, incident=1), tmp_path / "b", "lead", pdf=False)
     assert made.items == [*sender.digital, sender.physical]
+
+
+def test_a_bundle_by_saved_search_holds_what_the_search_finds(hague: Hague, sender: Sender, tmp_path: Path) -> None:
+    with hague.unit() as unit:
+        save_search(unit, "lead", sender.case, "school photos", ItemFilter(q="school", kind="digital"))
+    made = create_bundle(hague, Selection(sender.case, saved_search="school photos"), tmp_path / "b", "lead", pdf=False)
+    assert made.items == sender.digital
+    bundle = json.loads((made.path / "data" / layout.METADATA_JSON).read_text())["bundle"]
+    assert bundle["selection"] == {"by": "saved_search", "saved_search": "school photos"}
+
+
+def test_a_saved_search_that_finds_nothing_makes_no_bundle(hague: Hague, sender: Sender, tmp_path: Path) -> None:
+    with hague.unit() as unit:
+        save_search(unit, "lead", sender.case, "nothing", ItemFilter(q="submarine"))
+    with pytest.raises(ValidationError, match="matches no item"):
+        create_bundle(hague, Selection(sender.case, saved_search="nothing"), tmp_path / "b", "lead", pdf=False)
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_selection_by_erns_and_saved_search_at_once_is_refused(hague: Hague, sender: Sender, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="one of them"):
+        create_bundle(hague, Selection(sender.case, (sender.physical,), saved_search="x"), tmp_path / "b", "lead")
 
 
 def test_creating_a_bundle_is_logged_and_checked_by_verify(hague: Hague, sender: Sender, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "item.create": frozenset({"investigator", "custodian", "case_lead", "admin"}),
     "incident.create": frozenset({"investigator", "analyst", "case_lead", "admin"}),
     "share.manage": frozenset({"case_lead", "admin"}),
+    "search.manage": frozenset({"case_lead", "admin"}),  # delete others' saved searches
 }
 CONFIDENTIAL = frozenset({"confidential", "strictly_confidential"})
 

@@ -33,7 +33,7 @@ FILES_MODES = ("originals", "redacted")
 
 @dataclass
 class Selection:
-    """Which items (ERNs, an incident, or a whole case), for whom, and which files."""
+    """Which items (ERNs, an incident, a saved search, or a whole case), for whom, and which files."""
 
     case: str
     erns: tuple[str, ...] = ()
@@ -41,13 +41,24 @@ class Selection:
     recipient: str | None = None
     files: str = "originals"
     for_defence: bool = False
+    saved_search: str | None = None
 
     def validate(self) -> None:
         """Refuse an impossible selection with a clear message."""
         if self.files not in FILES_MODES:
             raise ValidationError(f"files must be one of {', '.join(FILES_MODES)}", field="files")
-        if self.erns and self.incident is not None:
-            raise ValidationError("select by ERNs or by incident, not both", field="incident")
+        if sum((bool(self.erns), self.incident is not None, self.saved_search is not None)) > 1:
+            raise ValidationError("select by ERNs, by incident or by saved search: one of them", field="selection")
+
+    def describe(self) -> dict[str, Any]:
+        """How the items were chosen, as the bundle's metadata tells its recipient."""
+        if self.erns:
+            return {"by": "erns"}
+        if self.incident is not None:
+            return {"by": "incident", "incident": self.incident}
+        if self.saved_search is not None:
+            return {"by": "saved_search", "saved_search": self.saved_search}
+        return {"by": "case"}
 
 
 @dataclass
@@ -105,7 +116,17 @@ def normalise(value: Any) -> Any:
     return json.loads(canonical_json(value))
 
 
-def _select(session: Session, case: Case, selection: Selection) -> list[Item]:
+def _select(session: Session, case: Case, selection: Selection, user: User) -> list[Item]:
+    if selection.saved_search is not None:
+        from hague.search.saved import run_saved
+
+        ids = run_saved(session, user.username, case.code, selection.saved_search)
+        found = list(session.scalars(select(Item).where(Item.id.in_(ids)).order_by(Item.id))) if ids else []
+        if not found:
+            raise ValidationError(
+                f"saved search {selection.saved_search!r} matches no item you may see", field="saved_search"
+            )
+        return found
     if selection.erns:
         items = [get_item(session, ern) for ern in selection.erns]
         for item in items:
@@ -264,7 +285,7 @@ def collect(session: Session, selection: Selection, user: User) -> Plan:
     recipient = get_organisation(session, selection.recipient) if selection.recipient else None
     plan: list[PlannedItem] = []
     withheld: list[dict[str, str]] = []
-    for item in _select(session, case, selection):
+    for item in _select(session, case, selection, user):
         if not clears(user.clearance, item.classification):
             raise PermissionDenied(f"{user.username} is not cleared for {item.ern} ({item.classification})")
         reason = _withheld_reason(session, item, recipient, selection.for_defence)

@@ -235,6 +235,7 @@ def create_bundle(
         "recipient": plan.recipient,
         "files": selection.files,
         "for_defence": selection.for_defence,
+        "selection": selection.describe(),
         "created_at": utcnow().astimezone(UTC).isoformat(),
         "created_by": user.username,
         "origin": checkpoint.origin,

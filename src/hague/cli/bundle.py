@@ -55,6 +55,9 @@ def create_cmd(
     case: Annotated[str, typer.Option(help="Case code, e.g. UKR-OTP-0001.")],
     ern: Annotated[list[str] | None, typer.Option("--ern", help="An item to include; repeat.")] = None,
     incident: Annotated[int | None, typer.Option(help="Include the items of this incident.")] = None,
+    saved_search: Annotated[
+        str | None, typer.Option("--saved-search", help="Include what this saved search of the case finds.")
+    ] = None,
     recipient: Annotated[str | None, typer.Option(help="Recipient organisation code.")] = None,
     files: Annotated[str, typer.Option(help="originals, or redacted (approved redacted versions only).")] = "originals",
     for_defence: Annotated[bool, typer.Option("--for-defence", help="Only what consent allows the defence.")] = False,
@@ -66,7 +69,7 @@ def create_cmd(
     from hague.bundle.collect import Selection
     from hague.bundle.create import create_bundle
 
-    selection = Selection(case, tuple(ern or ()), incident, recipient, files, for_defence)
+    selection = Selection(case, tuple(ern or ()), incident, recipient, files, for_defence, saved_search)
     with instance() as hague:
         made = create_bundle(hague, selection, target, require_actor(), recipient_key=encrypt_to, pdf=pdf)
     if as_json:

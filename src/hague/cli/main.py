@@ -98,6 +98,7 @@ LAZY.update(
         "serve": ("hague.cli.web", "serve"),
         "demo-users": ("hague.cli.web", "demo_users"),
         "token": ("hague.cli.web", "token_app"),
+        "search": ("hague.cli.search", "search_app"),
         # court bundles and exchange
         "bundle": ("hague.cli.bundle", "bundle_app"),
         "export": ("hague.cli.bundle", "export_app"),

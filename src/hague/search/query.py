@@ -129,6 +129,12 @@ def list_items(
     return Page(items=items, next_after=next_after)
 
 
+def matching_ids(session: Session, user: User, flt: ItemFilter) -> list[int]:
+    """Ids of every visible item matching the filter, in ERN order (for selections such as bundles)."""
+    stmt, _ = _filtered(session, user, flt, select(Item.id))
+    return list(session.scalars(stmt.order_by(Item.id)))
+
+
 def facets(session: Session, user: User, flt: ItemFilter) -> dict[str, dict[str, int]]:
     """Counts of visible matching items by kind, classification and organisation (one grouped query)."""
     base = select(Item.kind, Item.classification, Item.organisation_id, func.count())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -15,6 +16,7 @@ from hague.errors import ValidationError
 from hague.evidence.models import Case
 from hague.evidence.register import ItemInput
 from hague.search import query as search
+from hague.search import saved as saved_searches
 from hague.web import areas, schemas, service
 from hague.web.deps import Caller, get_hague, scoped
 
@@ -152,6 +154,48 @@ def check_query_encoding(request: Request) -> None:
         unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationError("the query is not valid UTF-8", field="q") from None
+
+
+@router.get("/cases/{code}/saved-searches", response_model=list[schemas.SavedSearchOut], tags=["search"])
+def list_saved_searches(code: str, who: Read, hague: Instance) -> list[dict[str, Any]]:
+    """Saved searches of a case: the caller's own and those shared in the caller's organisation."""
+    with hague.reader() as session:
+        return [asdict(v) for v in saved_searches.list_saved(session, who.user.username, code)]
+
+
+@router.post("/cases/{code}/saved-searches", response_model=schemas.SavedSearchOut, status_code=201, tags=["search"])
+def save_search(code: str, body: schemas.SavedSearchIn, who: Write, hague: Instance) -> dict[str, Any]:
+    """Keep a search of a case under a name unique in the case."""
+    fields = body.model_dump()
+    name, shared = fields.pop("name"), fields.pop("shared")
+    with hague.unit() as unit:
+        view = saved_searches.save_search(
+            unit, who.user.username, code, name, search.ItemFilter(**fields), shared=shared
+        )
+    return asdict(view)
+
+
+@router.get("/cases/{code}/saved-searches/{name}/items", response_model=schemas.ItemPage, tags=["search"])
+def run_saved_search(
+    code: str,
+    name: Annotated[str, Path(max_length=80)],
+    who: Read,
+    hague: Instance,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict[str, Any]:
+    """What a saved search finds now, among the items the caller may see."""
+    with hague.reader() as session:
+        view = saved_searches.get_saved(session, who.user.username, code, name)
+    return _page(hague, who, view.to_filter(_case_id(hague, who, code)), limit, after, offset, False)
+
+
+@router.delete("/cases/{code}/saved-searches/{name}", status_code=204, tags=["search"])
+def delete_saved_search(code: str, name: Annotated[str, Path(max_length=80)], who: Write, hague: Instance) -> None:
+    """Forget a saved search (its owner, or the case lead)."""
+    with hague.unit() as unit:
+        saved_searches.delete_saved(unit, who.user.username, code, name)
 
 
 @router.post("/cases/{code}/items", response_model=schemas.ItemOut, status_code=201, tags=["items"])

@@ -219,3 +219,26 @@ class RecordedOut(BaseModel):
     ern: str
     seq: int | None
     event_type: str
+
+
+class SavedSearchIn(BaseModel):
+    """Saving a search of a case under a name (the filter only; each run applies the runner's access)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[\w][\w .,:()'-]*$")
+    q: str = Field(default="", max_length=500)
+    kind: Kind | None = None
+    classification: Classification | None = None
+    incident: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    organisation: str | None = Field(default=None, max_length=8, pattern=r"^[A-Za-z0-9]{1,8}$")
+    shared: bool = False
+
+
+class SavedSearchOut(BaseModel):
+    """A saved search: its name, owner, whether it is shared, and its filter."""
+
+    name: str
+    case: str
+    owner: str
+    shared: bool
+    filters: dict[str, Any]

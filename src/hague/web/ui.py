@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +17,7 @@ from hague.errors import PermissionDenied
 from hague.evidence.models import CLASSIFICATIONS, ITEM_KINDS, Organisation
 from hague.ledger.models import LogEntry
 from hague.search import query as search
+from hague.search import saved as saved_searches
 from hague.web import areas, service
 from hague.web.deps import SESSION_COOKIE, Caller, client_of, get_hague, session_secret, signer
 from hague.web.i18n import LANG_COOKIE, LOCALES
@@ -162,9 +164,13 @@ def case_page(
     kind: str = "",
     classification: str = "",
     after: int | None = None,
+    saved: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
-    """Case dashboard: facets, filters, search and the item list (the list alone for htmx requests)."""
+    """Case dashboard: facets, filters, search, saved searches and the item list (the list alone for htmx)."""
     flt = search.ItemFilter(q=q, kind=kind or None, classification=classification or None)
+    if saved is not None:
+        with hague.reader() as session:
+            flt = saved_searches.get_saved(session, who.user.username, code, saved).to_filter()
     context = _items_context(hague, who, code, flt, after)
     if request.headers.get("hx-request") == "true":
         return render(request, "_items.html", who, **context)
@@ -178,10 +184,31 @@ def case_page(
             for o in session.scalars(select(Organisation).order_by(Organisation.code))
             if o.id != case.organisation_id
         ]
+        context["saved_searches"] = saved_searches.list_saved(session, who.user.username, code)
     if context["may_share"]:
         context["shares"] = service.shares(hague, who.user, code)
     context.update(kinds=ITEM_KINDS, classifications=CLASSIFICATIONS)
     return render(request, "case.html", who, **context)
+
+
+@router.post("/cases/{code}/saved-searches")
+def save_search_form(
+    code: str,
+    who: Page,
+    hague: Instance,
+    name: Annotated[str, Form(max_length=80)],
+    q: Annotated[str, Form(max_length=500)] = "",
+    kind: Annotated[str, Form(max_length=16)] = "",
+    classification: Annotated[str, Form(max_length=32)] = "",
+    shared: Annotated[str, Form(max_length=1)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the current filter of the case page under a name, then show it."""
+    check_csrf(who, csrf_token)
+    flt = search.ItemFilter(q=q, kind=kind or None, classification=classification or None)
+    with hague.unit() as unit:
+        view = saved_searches.save_search(unit, who.user.username, code, name, flt, shared=bool(shared))
+    return RedirectResponse(f"/cases/{view.case}?saved={quote(view.name)}", status_code=303)
 
 
 @router.get("/cases/{code}/facets", response_class=HTMLResponse)
