@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -92,6 +94,35 @@ def app_client(hague: Hague) -> Iterator[TestClient]:
         yield client
 
 
+class CodeBook:
+    """One-time codes for a test that signs the same user in more than once: the server takes each code once,
+    so hand out the current step's code, then the next one's, and wait for a new step when both are spent."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, set[int]] = {}
+
+    def code(self, secret: str) -> str:
+        totp = pyotp.TOTP(secret)
+        while True:
+            now = time.time()
+            step = int(now // totp.interval)
+            used = self.used.setdefault(secret, set())
+            early = now % totp.interval < totp.interval - 10  # the previous step is still accepted for a while
+            for candidate in (step, step + 1, *((step - 1,) if early else ())):
+                if candidate not in used:
+                    used.add(candidate)
+                    return totp.generate_otp(candidate)
+            time.sleep(totp.interval - now % totp.interval + 0.1)
+
+
+_BOOKS: weakref.WeakKeyDictionary[TestClient, CodeBook] = weakref.WeakKeyDictionary()
+
+
+def fresh_code(client: TestClient, username: str) -> str:
+    """A one-time code for `username` not yet used through this client's instance."""
+    return _BOOKS.setdefault(client, CodeBook()).code(SECRETS[username])
+
+
 def sign_in(client: TestClient, username: str, code: str | None = None, password: str = PASSWORD) -> str:
     """Sign in through the form; returns the session's CSRF token (read from a page)."""
     page = client.get("/signin")
@@ -102,7 +133,7 @@ def sign_in(client: TestClient, username: str, code: str | None = None, password
         data={
             "username": username,
             "password": password,
-            "code": code or pyotp.TOTP(SECRETS[username]).now(),
+            "code": code or fresh_code(client, username),
             "pre_token": pre.group(1),
         },
         follow_redirects=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pyotp
 import pytest
@@ -18,6 +19,46 @@ from tests.web.conftest import PASSWORD, SECRETS, World, sign_in, token_for
 def test_password_and_current_totp_sign_in(hague: Hague, world: World) -> None:
     user = auth.authenticate(hague, "lead", PASSWORD, pyotp.TOTP(SECRETS["lead"]).now())
     assert user.username == "lead"
+
+
+def test_a_one_time_code_signs_in_only_once(hague: Hague, world: World) -> None:
+    code = pyotp.TOTP(SECRETS["lead"]).now()
+    auth.authenticate(hague, "lead", PASSWORD, code)
+    with pytest.raises(auth.AuthenticationFailed):
+        auth.authenticate(hague, "lead", PASSWORD, code)
+
+
+def test_a_replayed_code_counts_as_a_failed_sign_in(hague: Hague, world: World) -> None:
+    code = pyotp.TOTP(SECRETS["lead"]).now()
+    auth.authenticate(hague, "lead", PASSWORD, code)
+    for _ in range(auth.MAX_FAILURES_PER_USER):
+        with pytest.raises(auth.AuthenticationFailed):
+            auth.authenticate(hague, "lead", PASSWORD, code)
+    with pytest.raises(auth.TooManyAttempts):
+        auth.authenticate(hague, "lead", PASSWORD, code)
+
+
+def test_the_next_steps_code_still_signs_in_after_one_was_used(hague: Hague, world: World) -> None:
+    totp = pyotp.TOTP(SECRETS["lead"])
+    step = int(time.time() // totp.interval)
+    auth.authenticate(hague, "lead", PASSWORD, totp.generate_otp(step))
+    assert auth.authenticate(hague, "lead", PASSWORD, totp.generate_otp(step + 1)).username == "lead"
+
+
+def test_a_code_two_steps_away_is_refused(hague: Hague, world: World) -> None:
+    totp = pyotp.TOTP(SECRETS["lead"])
+    step = int(time.time() // totp.interval)
+    assert auth.totp_step(SECRETS["lead"], totp.generate_otp(step + 3)) is None
+    with pytest.raises(auth.AuthenticationFailed):
+        auth.authenticate(hague, "lead", PASSWORD, totp.generate_otp(step - 3))
+
+
+def test_the_same_code_is_used_by_each_user_independently(hague: Hague, world: World) -> None:
+    with hague.unit() as unit:
+        auth.enrol_totp(unit, "analyst", SECRETS["lead"])
+    code = pyotp.TOTP(SECRETS["lead"]).now()
+    auth.authenticate(hague, "lead", PASSWORD, code)
+    assert auth.authenticate(hague, "analyst", PASSWORD, code).username == "analyst"
 
 
 def test_right_password_with_wrong_code_is_refused(hague: Hague, world: World) -> None:

@@ -8,16 +8,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import joinedload
 
-from hague.access.auth_models import ApiToken, SigninAttempt, WebSession
+from hague.access.auth_models import ApiToken, SigninAttempt, TotpUse, WebSession
 from hague.access.roles import get_user
 from hague.core import Hague, Unit
 from hague.db.base import utcnow
@@ -30,6 +32,7 @@ SESSION_HOURS = 12
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+TOTP_KEEP_STEPS = 4  # used steps older than this can no longer be presented, so they are forgotten
 _hasher = PasswordHasher()
 # Verifying against a dummy hash when the user is unknown keeps timing the same as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-000")
@@ -83,23 +86,52 @@ def _failures(hague: Hague, key: str) -> int:
 
 
 def authenticate(hague: Hague, username: str, password: str, code: str, client: str = "") -> User:
-    """The user if password and current TOTP code are right; failures are counted and rate-limited."""
+    """The user if password and current TOTP code are right; failures are counted and rate-limited.
+
+    Each one-time code signs a user in once (RFC 6238 §5.2): a replayed code fails like a wrong one.
+    """
     user_key = _sha256("user:" + username.strip().lower())
     client_key = _sha256("client:" + client)
     if _failures(hague, user_key) >= MAX_FAILURES_PER_USER or _failures(hague, client_key) >= MAX_FAILURES_PER_CLIENT:
         raise TooManyAttempts("too many failed sign-ins; wait 15 minutes and try again")
+    step = None
     with hague.reader() as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
         ok = _password_ok(user.password_hash if user else None, password)
         ok = ok and user is not None and bool(user.totp_secret)
         if ok and user is not None and user.totp_secret:
-            ok = pyotp.TOTP(user.totp_secret).verify(code.strip(), valid_window=1)
+            step = totp_step(user.totp_secret, code)
             _ = user.organisation  # loaded now: callers use it after the session closes
+    ok = ok and user is not None and step is not None and _first_use(hague, user.id, step)
     if not ok or user is None:
         with hague.unit() as unit:
             unit.session.add_all([SigninAttempt(key_hash=user_key), SigninAttempt(key_hash=client_key)])
         raise AuthenticationFailed("wrong username, password or one-time code")
     return user
+
+
+def totp_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step (RFC 6238) whose code this is, allowing one step of clock drift either way; else None."""
+    totp = pyotp.TOTP(secret)
+    moment = time.time() if now is None else now
+    current = int(moment // totp.interval)
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            return step
+    return None
+
+
+def _first_use(hague: Hague, user_id: int, step: int) -> bool:
+    """Record that the code of `step` signed the user in; False if it already had (a replayed code)."""
+    with hague.unit() as unit:
+        unit.session.execute(delete(TotpUse).where(TotpUse.user_id == user_id, TotpUse.step < step - TOTP_KEEP_STEPS))
+        try:
+            with unit.session.begin_nested():
+                unit.session.add(TotpUse(user_id=user_id, step=step))
+                unit.session.flush()
+        except DBIntegrityError:
+            return False
+    return True
 
 
 def _password_ok(stored: str | None, password: str) -> bool:

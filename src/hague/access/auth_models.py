@@ -1,10 +1,10 @@
-"""Tables of the web face: sign-in sessions, scoped API tokens, sign-in attempts and the read audit."""
+"""Tables of the web face: sign-in sessions, scoped API tokens, sign-in attempts, used one-time codes, read audit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hague.db.base import Base, UTCDateTime, utcnow
@@ -47,6 +47,17 @@ class SigninAttempt(Base):
     __tablename__ = "signin_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class TotpUse(Base):
+    """A one-time code's time step once it signed a user in: the unique key refuses its replay (RFC 6238 §5.2)."""
+
+    __tablename__ = "totp_uses"
+    __table_args__ = (UniqueConstraint("user_id", "step"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    step: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
