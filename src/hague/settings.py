@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +38,32 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(default=2, ge=1, le=64, description="Parallel hashing workers at intake.")
     max_upload_bytes: int = Field(default=10 * 1024**3, description="Largest upload accepted over HTTP.")
     secret_key: str | None = Field(default=None, description="Session-signing secret for the web app.")
+    map_tiles_url: str | None = Field(
+        default=None,
+        description="Online map tiles (https://host/{z}/{x}/{y}.png) over the offline base layer; off by default.",
+    )
+    map_tiles_attribution: str = Field(default="", max_length=300, description="Credit line of the online tiles.")
+
+    @field_validator("map_tiles_url")
+    @classmethod
+    def _tiles_url(cls, value: str | None) -> str | None:
+        """Only an https template with {z}, {x} and {y} (browsers would refuse anything else under our CSP)."""
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.netloc or any(f"{{{k}}}" not in value for k in "zxy"):
+            raise ValueError("map_tiles_url must be an https URL template with {z}, {x} and {y}")
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", parts.netloc):
+            raise ValueError("map_tiles_url must name one host (no {s} subdomains, no credentials)")
+        return value
+
+    @property
+    def map_tiles_origin(self) -> str | None:
+        """scheme://host of the online tiles, the one origin the page's CSP then lets images come from."""
+        if not self.map_tiles_url:
+            return None
+        parts = urlsplit(self.map_tiles_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def resolved_database_url(self) -> str:

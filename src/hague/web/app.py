@@ -108,7 +108,9 @@ def create_app(hague: Hague, *, max_upload: int | None = None, extract_media: bo
         return HTMLResponse("ok")
 
     limit = max_upload if max_upload is not None else hague.settings.max_upload_bytes
-    app.add_middleware(LimitAndHeaders, max_upload=limit, max_body=MAX_BODY)
+    app.add_middleware(
+        LimitAndHeaders, max_upload=limit, max_body=MAX_BODY, tiles_origin=hague.settings.map_tiles_origin
+    )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(AccessLog)
     return app

@@ -33,11 +33,18 @@ def configure_access_log() -> None:
 
 
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:{tiles}; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+def csp(tiles_origin: str | None = None) -> str:
+    """The Content-Security-Policy: everything from this server only, plus the online map tiles if configured."""
+    return CSP.format(tiles=f" {tiles_origin}" if tiles_origin else "")
+
+
 HEADERS = [
-    (b"content-security-policy", CSP.encode()),
+    (b"content-security-policy", csp().encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -62,10 +69,11 @@ def is_upload(path: str) -> bool:
 class LimitAndHeaders:
     """Refuse bodies over the limit (by Content-Length, or while streaming) and add secure headers."""
 
-    def __init__(self, app: ASGIApp, max_upload: int, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_upload: int, max_body: int, tiles_origin: str | None = None) -> None:
         self.app = app
         self.max_upload = max_upload
         self.max_body = max_body
+        self.headers = [(b"content-security-policy", csp(tiles_origin).encode()), *HEADERS[1:]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,7 +100,7 @@ class LimitAndHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(n, v) for n, v in HEADERS if n not in present]
+                headers += [(n, v) for n, v in self.headers if n not in present]
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":

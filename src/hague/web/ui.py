@@ -314,7 +314,8 @@ def map_page(request: Request, code: str, who: Page, hague: Instance) -> Respons
     incidents = service.incidents(hague, who.user, code)
     with hague.reader() as session:
         out = service.case_out(session, who.user, policy.visible_case(session, who.user, code))
-    return render(request, "map.html", who, case=out, incidents=incidents)
+    tiles = {"url": hague.settings.map_tiles_url or "", "attribution": hague.settings.map_tiles_attribution}
+    return render(request, "map.html", who, case=out, incidents=incidents, tiles=tiles)
 
 
 @router.post("/cases/{code}/shares")

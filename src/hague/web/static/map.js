@@ -1,4 +1,5 @@
-// Incidents on a Leaflet map over the offline base layer shipped with Hague (no tile server needed).
+// Incidents on a Leaflet map over the offline base layer shipped with Hague (no tile server needed);
+// online tiles are drawn over it only when the server is configured with HAGUE_MAP_TILES_URL.
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -15,6 +16,9 @@
       }
     }).addTo(map);
     map.attributionControl.addAttribution("Natural Earth (world-atlas)");
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
+    }
   }).then(function () {
     return json(el.dataset.incidents);
   }).then(function (incidents) {
