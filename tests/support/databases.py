@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hague.db.engine import make_engine, migrate
+from hague.search.stemming import map_words, set_stemming
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -75,6 +76,9 @@ class PostgresFactory:
             conn.execute(text(f'CREATE DATABASE "{self.template}"'))
         engine = make_engine(self._url(self.template))
         migrate(engine)
+        # Each connection would load the Ukrainian hunspell dictionary (about 2 s): tests run unstemmed, as an
+        # operator can choose, and the stemming tests turn it on in their own database.
+        set_stemming(engine, "off")
         with engine.connect() as conn:
             self.versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
             self.tables = sorted(
@@ -138,6 +142,7 @@ class PostgresFactory:
                     )
                     for sequence in sequences:
                         conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+                    map_words(conn, "off")
                     self.pool.append(name)
                     return
         finally:

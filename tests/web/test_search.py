@@ -72,3 +72,42 @@ def test_malformed_search_text_is_refused(bad: str) -> None:
 
 def test_fts_operators_in_the_query_are_plain_words(hague: Hague, world: World) -> None:
     assert _find(hague, "lead", 'NEAR("обстріл" OR *) & ! :*') != None  # noqa: E711
+
+
+def _stem(hague: Hague, mode: str) -> int:
+    from hague.search.stemming import set_stemming
+
+    return set_stemming(hague.engine, mode)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_with_ukrainian_stemming_an_inflected_form_finds_the_item(hague: Hague, world: World) -> None:
+    assert _stem(hague, "uk") == 4  # the world's items are re-indexed through the dictionary
+    assert set(_find(hague, "lead", "обстрілами")) == set(world.erns.values())
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_without_stemming_an_inflected_form_finds_nothing(hague: Hague, world: World) -> None:
+    _stem(hague, "off")
+    assert _find(hague, "lead", "обстрілами") == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_with_stemming_prefixes_latin_text_and_access_control_still_hold(hague: Hague, world: World) -> None:
+    _stem(hague, "uk")
+    with hague.unit() as unit:
+        ern = register.add_item(unit, world.case, ItemInput(kind="document", title="Raport z Żytomierza")).ern
+    assert _find(hague, "lead", "zytomierza") == [ern]
+    assert set(_find(hague, "lead", "обстрі")) == set(world.erns.values())
+    assert set(_find(hague, "analyst", "обстрілами")) == {world.erns["public"], world.erns["restricted"]}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_stemming_is_refused_on_sqlite_with_a_clear_error(hague: Hague, world: World) -> None:
+    with pytest.raises(ValidationError, match="PostgreSQL"):
+        _stem(hague, "uk")
+
+
+def test_an_unknown_stemming_mode_is_refused(hague: Hague) -> None:
+    with pytest.raises(ValidationError, match="'uk' or 'off'"):
+        _stem(hague, "english")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.table import Table
@@ -117,3 +117,19 @@ def delete_cmd(
     with instance() as hague, hague.unit() as unit:
         saved_searches.delete_saved(unit, require_actor(), case, name)
     console.print(f"deleted saved search {name.strip()!r}", highlight=False, soft_wrap=True)
+
+
+@search_app.command("stemming")
+@translate_errors
+def stemming_cmd(
+    mode: Annotated[str | None, typer.Argument(help="uk (Ukrainian word forms) or off; none: show.")] = None,
+) -> None:
+    """Show or set Ukrainian stemming of PostgreSQL search (re-indexes every item when it changes)."""
+    from hague.search.stemming import Stemming, current, set_stemming
+
+    with instance() as hague:
+        if mode is None:
+            console.print(f"stemming: {current(hague.engine)}", highlight=False)
+            return
+        count = set_stemming(hague.engine, cast(Stemming, mode))  # set_stemming refuses other values
+    console.print(f"stemming: {mode} ({count} items re-indexed)", highlight=False)
