@@ -1,24 +1,25 @@
 """Web benchmarks (issue 7): list, search and item pages under 50 concurrent clients, and FTS on both backends.
 
 Items are bulk-loaded with SQL (bench data only: no log entries), the search index is filled in one
-statement, then a real `hague serve` answers a load generator running in a second process on loopback.
-Goals: list and search p95 < 100 ms, item pages p95 < 50 ms with 1,000,000 items in PostgreSQL; the
-baseline is `/healthz` measured the same way in the same run. FTS: SQLite vs PostgreSQL at 100,000 items.
+statement, then a real `hague serve` answers wrk (the load generator, a second process) on loopback.
+Goals: list and search p95 < 100 ms, item pages p95 < 50 ms with 1,000,000 items in PostgreSQL, 50 concurrent
+users with a think time between requests (as a locust user); the baseline is `/healthz` measured the same way in
+the same run. Requests/s at saturation (no think time) are reported beside it.
+FTS: SQLite vs PostgreSQL at 100,000 items.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bench.common import Result
 from hague.access import auth, roles
@@ -79,6 +80,9 @@ WORDS = [
     *["обстрел", "ракета", "осколок", "свидетель", "взрыв", "дом", "школа", "больница", "мост", "вокзал"],
 ]
 VOCAB = [f"{w}{n}" if n else w for n in range(40) for w in WORDS]
+# Think time of each simulated user between two requests (locust's `between(0.5, 1.5)`): 50 users then offer
+# about 50 requests/s. Saturation throughput is measured separately with no think time.
+THINK = (0.5, 1.5)
 KINDS = ("testimony", "physical", "digital", "document")
 LEVELS = ("public", "restricted", "confidential", "strictly_confidential")
 
@@ -217,60 +221,64 @@ def _serve(data_dir: Path, database_url: str) -> tuple[subprocess.Popen[bytes], 
     raise RuntimeError("hague serve did not start")
 
 
-async def _load(base: str, paths: list[str], headers: dict[str, str], seconds: float, clients: int) -> dict[str, Any]:
-    """`clients` concurrent loops issuing GETs of random paths for `seconds` (bounded in time and count)."""
-    import httpx
-
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
-
-        async def worker(seed: int) -> None:
-            nonlocal errors
-            rng = random.Random(seed)
-            for _ in range(100_000):
-                if time.perf_counter() >= deadline:
-                    return
-                start = time.perf_counter()
-                try:
-                    response = await client.get(rng.choice(paths))
-                    errors += response.status_code != 200
-                except httpx.HTTPError:
-                    errors += 1
-                latencies.append(time.perf_counter() - start)
-
-        await asyncio.gather(*(worker(n) for n in range(clients)))
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / seconds,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-    }
+WRK_SCRIPT = """
+local paths, think_min, think_max = {}, 0, 0
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  think_min, think_max = tonumber(args[2]), tonumber(args[3])
+  wrk.headers[args[4]] = args[5]
+  math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+%(delay)s
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "errors": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+WRK_DELAY = "function delay() return math.random(think_min, think_max) end"
 
 
-def load_generator_main() -> None:
-    """Entry of the second process: read a JSON job from stdin, print the measurements as JSON."""
-    job = json.loads(sys.stdin.read())
-    out = asyncio.run(_load(job["base"], job["paths"], job["headers"], job["seconds"], job["clients"]))
-    sys.stdout.write(json.dumps(out))
+def _measure(
+    base: str,
+    paths: list[str],
+    headers: dict[str, str],
+    seconds: float,
+    clients: int,
+    think: tuple[float, float] = THINK,
+) -> dict[str, Any]:
+    """Run wrk (one thread, `clients` connections) over random `paths`; each connection waits a random think
+    time between its requests (wrk's `delay()`, which latency excludes); (0, 0) drives the server flat out."""
+    import shutil
+    import tempfile
 
-
-def _measure(base: str, paths: list[str], headers: dict[str, str], seconds: float, clients: int) -> dict[str, Any]:
-    job = json.dumps({"base": base, "paths": paths, "headers": headers, "seconds": seconds, "clients": clients})
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_web", "--load-generator"],
-        input=job.encode(),
-        capture_output=True,
-        cwd=HERE.parent,
-        timeout=seconds + 120,
-    )
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (scripts/setup-system.sh installs it)")
+    ((name, value),) = headers.items()
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "paths.txt"
+        listing.write_text("\n".join(quote(p, safe="/?&=:") for p in paths) + "\n")  # as a browser sends them
+        script = Path(tmp) / "load.lua"
+        script.write_text(WRK_SCRIPT % {"delay": WRK_DELAY if think[1] > 0 else ""})
+        args = [wrk, "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script)]
+        args += [base + "/", "--", str(listing), str(round(think[0] * 1000)), str(round(think[1] * 1000)), name, value]
+        done = subprocess.run(args, capture_output=True, timeout=seconds + 120)
     if done.returncode != 0:
-        raise RuntimeError("load generator failed: " + done.stderr.decode(errors="replace")[-2000:])
-    return dict(json.loads(done.stdout))
+        raise RuntimeError("wrk failed: " + done.stderr.decode(errors="replace")[-2000:])
+    out = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return {
+        "requests": out["requests"],
+        "errors": out["errors"],
+        "rps": out["requests"] / (out["duration_us"] / 1e6),
+        "p50_ms": out["p50_us"] / 1000,
+        "p95_ms": out["p95_us"] / 1000,
+    }
 
 
 def http_pages(count: int, seconds: float, clients: int) -> list[Result]:
@@ -322,6 +330,10 @@ def http_pages(count: int, seconds: float, clients: int) -> list[Result]:
             "item_page": ([f"/items/{e}" for e in visible], {"cookie": f"hague_session={cookie}"}),
         }
         measured = {name: _measure(base, paths, hdrs, seconds, clients) for name, (paths, hdrs) in suites.items()}
+        saturated = {
+            name: _measure(base, suites[name][0], suites[name][1], seconds / 2, clients, (0.0, 0.0))
+            for name in ("healthz", "list", "item_page")
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -342,7 +354,19 @@ def http_pages(count: int, seconds: float, clients: int) -> list[Result]:
                 {**m, "load_seconds": round(load_seconds, 1)},
             )
         )
-        results.append(Result(f"web {name} throughput", m["rps"], "req/s", measured["healthz"]["rps"], "healthz req/s"))
+    for name, m in saturated.items():
+        results.append(
+            Result(
+                f"web {name} saturation throughput (no think time, {clients} clients)",
+                m["rps"],
+                "req/s",
+                saturated["healthz"]["rps"],
+                "healthz req/s",
+                "reported",
+                None,
+                m,
+            )
+        )
     return results
 
 
@@ -405,7 +429,3 @@ def run(quick: bool) -> list[Result]:
     results = fts_backends(10_000 if quick else 100_000, 30 if quick else 100)
     results += http_pages(20_000 if quick else 1_000_000, 5.0 if quick else 20.0, 50)
     return results
-
-
-if __name__ == "__main__" and "--load-generator" in sys.argv:
-    load_generator_main()
