@@ -7,7 +7,8 @@ one item at a time, but with one ERN block, bulk inserts and one log append.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import insert, select
 
@@ -18,6 +19,9 @@ from hague.evidence.models import Case, File, Item
 from hague.evidence.names import sanitise_name
 from hague.evidence.records import file_entry, item_entry
 from hague.evidence.register import ItemInput
+
+_ITEMS = Item.metadata.tables[Item.__tablename__]
+_FILES = File.metadata.tables[File.__tablename__]
 
 
 @dataclass
@@ -46,12 +50,14 @@ def register_files(unit: Unit, case: Case, files: list[NewFile], template: ItemI
     shas = list({f.sha256 for f in files})
     held: dict[str, str] = {}
     for start in range(0, len(shas), 500):
+        # The case is filtered here, not in SQL: given `case_id = ?`, SQLite scans the case's items
+        # instead of probing the SHA-256 index (a cost growing with the case, per batch).
         rows = session.execute(
-            select(File.sha256, Item.ern)
+            select(File.sha256, Item.ern, Item.case_id)
             .join(Item, File.item_id == Item.id)
-            .where(Item.case_id == case.id, File.derived_from_id.is_(None), File.sha256.in_(shas[start : start + 500]))
+            .where(File.derived_from_id.is_(None), File.sha256.in_(shas[start : start + 500]))
         )
-        held.update({sha: ern for sha, ern in rows})
+        held.update({sha: ern for sha, ern, case_id in rows if case_id == case.id})
     fresh: list[NewFile] = []
     for f in files:
         if f.sha256 not in held:
@@ -76,57 +82,66 @@ def _insert(unit: Unit, case: Case, fresh: list[NewFile], template: ItemInput) -
     last = next_value(session, f"ern:{case.code}", len(fresh))
     first = last - len(fresh) + 1
     now = utcnow()
+    shared = {
+        "case_id": case.id,
+        "kind": template.kind,
+        "description": template.description,
+        "collected_at": template.collected_at or now,
+        "collected_tz": template.collected_tz,
+        "collected_by": template.collected_by,
+        "place_name": template.place_name,
+        "lat": template.lat,
+        "lon": template.lon,
+        "accuracy_m": template.accuracy_m,
+        "method": template.method,
+        "tool": template.tool,
+        "tool_version": template.tool_version,
+        "language": template.language,
+        "classification": template.classification,
+        "organisation_id": case.organisation_id,
+        "parent_item_id": None,
+        "extra": template.extra or {},
+        "created_at": now,
+    }
     item_rows: list[dict[str, Any]] = []
+    names: list[str] = []
     for number, f in zip(range(first, last + 1), fresh, strict=True):
-        item_rows.append(
-            {
-                "case_id": case.id,
-                "ern": f"{case.code}-{number:04d}",
-                "kind": template.kind,
-                "title": sanitise_name(f.name),
-                "description": template.description,
-                "collected_at": template.collected_at or now,
-                "collected_tz": template.collected_tz,
-                "collected_by": template.collected_by,
-                "place_name": template.place_name,
-                "lat": template.lat,
-                "lon": template.lon,
-                "accuracy_m": template.accuracy_m,
-                "method": template.method,
-                "tool": template.tool,
-                "tool_version": template.tool_version,
-                "source": sanitise_name(f.source) if f.source else template.source,
-                "language": template.language,
-                "classification": template.classification,
-                "organisation_id": case.organisation_id,
-                "parent_item_id": None,
-                "extra": template.extra or {},
-                "created_at": now,
-            }
-        )
-    ids = session.execute(insert(Item).returning(Item.id, Item.ern, sort_by_parameter_order=True), item_rows).all()
+        name = sanitise_name(f.name)
+        names.append(name)
+        source = sanitise_name(f.source) if f.source else template.source
+        item_rows.append({**shared, "ern": f"{case.code}-{number:04d}", "title": name, "source": source})
+    # One executemany (Core: no ORM bulk bookkeeping), then the ids by ERN: `insert ... returning`
+    # runs row by row on SQLite.
+    session.execute(insert(_ITEMS), item_rows)
+    erns = [row["ern"] for row in item_rows]
+    id_of: dict[str, int] = {}
+    for start in range(0, len(erns), 500):
+        chunk = erns[start : start + 500]
+        id_of.update(iter(session.execute(select(Item.ern, Item.id).where(Item.ern.in_(chunk))).tuples()))
     file_rows = [
         {
-            "item_id": item_id,
+            "item_id": id_of[row["ern"]],
             "sha256": f.sha256,
             "size": f.size,
             "mime_type": f.mime_type,
-            "original_name": sanitise_name(f.name),
+            "original_name": name,
             "derived_from_id": None,
             "derivation": None,
             "reason": "",
             "ern_suffix": "",
             "created_at": now,
         }
-        for (item_id, _), f in zip(ids, fresh, strict=True)
+        for row, f, name in zip(item_rows, fresh, names, strict=True)
     ]
-    session.execute(insert(File), file_rows)
+    session.execute(insert(_FILES), file_rows)
+    # The record functions only read attributes: a namespace of the very row inserted stands in for
+    # an ORM object (constructing one per row cost more than the inserts).
     entries: list[tuple[str, dict[str, Any]]] = []
-    for row, (item_id, _), file_row in zip(item_rows, ids, file_rows, strict=True):
-        item = Item(id=item_id, **row)
+    for row, file_row in zip(item_rows, file_rows, strict=True):
+        item = cast(Item, SimpleNamespace(**row))
         entries.append(("item.registered", item_entry(item, case)))
-        entries.append(("file.added", file_entry(File(**file_row), item)))
+        entries.append(("file.added", file_entry(cast(File, SimpleNamespace(**file_row)), item)))
     from hague import ledger
 
     unit.appended.extend(ledger.log.append_many(session, entries))
-    return {f.sha256: ern for (_, ern), f in zip(ids, fresh, strict=True)}
+    return {f.sha256: row["ern"] for row, f in zip(item_rows, fresh, strict=True)}
