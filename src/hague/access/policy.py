@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hague.access.roles import clears, roles_on
 from hague.errors import NotFound, PermissionDenied
 from hague.evidence.models import CLASSIFICATIONS, Case, CaseRole, Item, Share, User
-from hague.evidence.register import get_case, get_item
+from hague.evidence.register import get_case
 
 CaseAccess = Literal["owner", "case_shared", "items_shared"]
 
@@ -109,9 +109,8 @@ def visible_case(session: Session, user: User, code: str, *, full: bool = False)
 
 def visible_item(session: Session, user: User, ern: str) -> Item:
     """The item if the user may see it; otherwise NotFound (its existence is not revealed)."""
-    item = get_item(session, ern)
-    allowed = session.scalar(select(Item.id).where(Item.id == item.id, item_visible(user)))
-    if allowed is None:
+    item = session.scalar(select(Item).where(Item.ern == ern.strip().upper(), item_visible(user)))
+    if item is None:
         raise NotFound(f"no item {ern!r}")
     return item
 

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hague.access import policy
 from hague.core import Hague
 from hague.db.base import utcnow
-from hague.evidence.models import File, User
+from hague.evidence.models import File, Item, User
 
 log = logging.getLogger("hague.web")
 CUSTODY_FIELDS = ("place", "reason", "receiver", "facility", "room", "shelf", "condition", "notes", "seal_state")
@@ -37,23 +38,27 @@ def _event_view(event: Any) -> dict[str, Any]:
 
 def custody_timeline(hague: Hague, user: User, ern: str) -> dict[str, Any]:
     """The item's custody events (oldest first) and who holds it now."""
+    with hague.reader() as session:
+        return custody_view(session, policy.visible_item(session, user, ern))
+
+
+def custody_view(session: Session, item: Item) -> dict[str, Any]:
+    """Custody events and current holder of an item already checked visible."""
     from hague.custody.models import CustodyEvent, CustodyState
 
-    with hague.reader() as session:
-        item = policy.visible_item(session, user, ern)
-        events = session.scalars(select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq))
-        state = session.get(CustodyState, item.id)
-        names = {}
-        if state is not None:
-            ids = [i for i in (state.custodian_id, state.receiver_id) if i]
-            names = {u.id: u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
-        return {
-            "ern": item.ern,
-            "events": [_event_view(e) for e in events],
-            "status": state.status if state else None,
-            "custodian": names.get(state.custodian_id) if state and state.custodian_id else None,
-            "receiver": names.get(state.receiver_id) if state and state.receiver_id else None,
-        }
+    events = session.scalars(select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq))
+    state = session.get(CustodyState, item.id)
+    names = {}
+    if state is not None:
+        ids = [i for i in (state.custodian_id, state.receiver_id) if i]
+        names = {u.id: u.username for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    return {
+        "ern": item.ern,
+        "events": [_event_view(e) for e in events],
+        "status": state.status if state else None,
+        "custodian": names.get(state.custodian_id) if state and state.custodian_id else None,
+        "receiver": names.get(state.receiver_id) if state and state.receiver_id else None,
+    }
 
 
 def record_custody(hague: Hague, user: User, ern: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +80,23 @@ def record_custody(hague: Hague, user: User, ern: str, fields: dict[str, Any]) -
         setattr(data, name, value)
     row = events.record(hague, item.ern, user, data)
     return {"ern": item.ern, "seq": row.get("seq"), "event_type": data.event_type}
+
+
+def item_page(hague: Hague, user: User, ern: str, client: str) -> dict[str, Any]:
+    """Everything the item page shows (item and files, custody, extracted metadata) from one read; the read
+    of a confidential item is audited as for the API."""
+    from hague.media.views import item_media
+    from hague.web import service
+
+    with hague.reader() as session:
+        item = policy.visible_item(session, user, ern)
+        view = {
+            "item": service.full_item_out(session, item),
+            "custody": custody_view(session, item),
+            "media": item_media(session, item.ern),
+        }
+    service.audit_read(hague, user, item, client, "ui")
+    return view
 
 
 def extracted_metadata(hague: Hague, user: User, ern: str) -> dict[str, Any]:

@@ -196,13 +196,23 @@ def read_item(hague: Hague, user: User, ern: str, client: str = "", via: str = "
     """An item the user may see, with its files; reading a confidential item is audited."""
     with hague.reader() as session:
         item = policy.visible_item(session, user, ern)
-        case = session.get(Case, item.case_id)
-        assert case is not None
-        out = item_out(item, case.code, _org_code(session, item), with_files=True)
+        out = full_item_out(session, item)
+    audit_read(hague, user, item, client, via)
+    return out
+
+
+def full_item_out(session: Any, item: Item) -> dict[str, Any]:
+    """An item with its files, as the API and item page show it."""
+    case = session.get(Case, item.case_id)
+    assert case is not None
+    return item_out(item, case.code, _org_code(session, item), with_files=True)
+
+
+def audit_read(hague: Hague, user: User, item: Item, client: str, via: str) -> None:
+    """Record the read of a confidential item (its own transaction, after the read)."""
     if audit.needs_audit(item):
         with hague.unit() as unit:
             audit.record_read(unit, user, item, remote=client, via=via)
-    return out
 
 
 def _org_code(session: Any, item: Item) -> str:

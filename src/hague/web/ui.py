@@ -232,10 +232,8 @@ def facets_fragment(
 @router.get("/items/{ern}", response_class=HTMLResponse)
 def item_page(request: Request, ern: str, who: Page, hague: Instance) -> Response:
     """Item page: metadata, files with previews and hashes (reading a confidential item is audited)."""
-    item = service.read_item(hague, who.user, ern, who.client, "ui")
-    custody = areas.custody_timeline(hague, who.user, ern)
-    media = areas.extracted_metadata(hague, who.user, ern)
-    return render(request, "item.html", who, item=item, custody=custody, media=media, event_types=EVENT_TYPES)
+    view = areas.item_page(hague, who.user, ern, who.client)
+    return render(request, "item.html", who, **view, event_types=EVENT_TYPES)
 
 
 @router.post("/items/{ern}/custody")
