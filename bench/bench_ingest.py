@@ -87,12 +87,16 @@ def small_files(root: Path, count: int) -> list[Result]:
         if n % 1000 == 0:
             sub.mkdir()
         (sub / f"msg{n:06d}.json").write_bytes(os.urandom(10 * 1024))
+    _drop_caches_hint()  # the sources' own writeback is not intake's work
     hague = _instance(root)
+    before = os.times()
     with timer() as elapsed:
         rows = ingest(hague, "UKR-OTP-0001", [src])
+    after = os.times()
     assert sum(r.status == "registered" for r in rows) == count
     hague.close()
     rate = count / elapsed()
+    cpu = (after.user - before.user + after.system - before.system) / count * 1e6
     return [
         Result(
             f"ingest {count} x 10 KB files on SQLite",
@@ -102,17 +106,42 @@ def small_files(root: Path, count: int) -> list[Result]:
             baseline_name="goal",
             goal=">= 1000 files/s",
             passed=rate >= 1000,
+            extra={"cpu_us_per_file": round(cpu), "load": round(os.getloadavg()[0], 1)},
         )
     ]
 
 
-def run(quick: bool) -> list[Result]:
-    """Both intake benchmarks; --quick uses 256 MiB and 2,000 files."""
+def run(quick: bool, *, large_mib: int | None = None, small_count: int | None = None) -> list[Result]:
+    """Both intake benchmarks; --quick uses 256 MiB and 2,000 files; a size of 0 skips that part."""
+    large_mib = (256 if quick else 2048) if large_mib is None else large_mib
+    small_count = (2000 if quick else 20_000) if small_count is None else small_count
     BENCH_ROOT.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
     with tempfile.TemporaryDirectory(dir=BENCH_ROOT) as tmp:
         root = Path(tmp)
-        (root / "l").mkdir()
-        (root / "s").mkdir()
-        results = large_files(root / "l", (256 if quick else 2048) * 1024 * 1024)
-        results += small_files(root / "s", 2000 if quick else 20_000)
+        if large_mib:
+            (root / "l").mkdir()
+            results += large_files(root / "l", large_mib * 1024 * 1024)
+        if small_count:
+            (root / "s").mkdir()
+            results += small_files(root / "s", small_count)
     return results
+
+
+def main() -> None:
+    """One part alone, to iterate: `python -m bench.bench_ingest --small 20000 --large 0`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_ingest")
+    parser.add_argument("--small", type=int, default=20_000, help="number of 10 KB files (0: skip)")
+    parser.add_argument("--large", type=int, default=2048, help="MiB in 8 large files (0: skip)")
+    args = parser.parse_args()
+    for result in run(False, large_mib=args.large, small_count=args.small):
+        ratio = f" ratio {result.ratio:.3f}" if result.ratio is not None else ""
+        verdict = {True: "ok", False: "MISSED", None: ""}[result.passed]
+        line = f"{result.name}: {result.value:.2f} {result.unit}{ratio} ({result.baseline_name}) {verdict}"
+        print(line, result.extra)
+
+
+if __name__ == "__main__":
+    main()

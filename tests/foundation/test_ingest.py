@@ -116,3 +116,38 @@ def test_unknown_case_fails_before_storing_anything(hague: Hague, tmp_path: Path
     with pytest.raises(NotFound):
         ingest(hague, "UKR-OTP-0099", [tmp_path / "f"])
     assert list(hague.store.iter_digests()) == []
+
+
+def test_bulk_registered_records_verify_against_their_rows(hague: Hague, case_code: str, tmp_path: Path) -> None:
+    from hague.ledger.fsck import verify
+
+    folder = tmp_path / "in"
+    (folder / "sub dir").mkdir(parents=True)
+    for n in range(40):
+        (folder / "sub dir" / f"m{n:03d}.json").write_bytes(os.urandom(100 + n))
+    (folder / "caf\u00e9 \u00e9t\u00e9.txt").write_text("accents")
+    rows = ingest(hague, case_code, [folder], collected_by="analyst 7")
+    assert sorted({r.status for r in rows}) == ["registered"]
+    result = verify(hague)
+    assert result.ok, result.findings
+    with hague.reader() as session:
+        items = session.scalars(select(Item).order_by(Item.id)).all()
+        assert {i.source for i in items} == {"sub dir", "in"}
+        assert {i.collected_by for i in items} == {"analyst 7"}
+        assert all(i.collected_at is not None and i.collected_at.tzinfo is not None for i in items)
+        assert [f.item_id for f in session.scalars(select(File).order_by(File.id))] == [i.id for i in items]
+
+
+def test_reingest_across_batches_reports_each_existing_item(hague: Hague, case_code: str, tmp_path: Path) -> None:
+    from hague.evidence import ingest as intake
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    count = intake.BATCH_FILES + intake.CHUNK_FILES + 3
+    for n in range(count):
+        (folder / f"f{n:04d}").write_bytes(n.to_bytes(4, "big") * 3)
+    first = {r.path: r.ern for r in ingest(hague, case_code, [folder])}
+    second = ingest(hague, case_code, [folder])
+    assert len(first) == count and len(set(first.values())) == count
+    assert {r.status for r in second} == {"existing"}
+    assert {r.path: r.ern for r in second} == first

@@ -114,3 +114,38 @@ def test_sweep_removes_only_stale_temporaries(tmp_path: Path) -> None:
     os.utime(stale, (0, 0))
     assert store.sweep_temporary() == 1
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("count", [3, 40])  # below and above the batch size flushed with one syncfs
+def test_local_staged_small_files_publish_complete_read_only_and_leave_no_temporary(tmp_path: Path, count: int) -> None:
+    from hague.store.local import SYNCFS_FILES
+
+    assert 3 < SYNCFS_FILES <= 40
+    store = LocalStore(tmp_path / "store")
+    contents = [os.urandom(n * 37) for n in range(count)] + [b"twice", b"twice"]
+    paths = []
+    for n, data in enumerate(contents):
+        paths.append(tmp_path / f"f{n}")
+        paths[-1].write_bytes(data)
+    blobs = [store.put_path(p, staged=True) for p in paths]
+    assert list(store.iter_digests()) == []  # invisible until published
+    with store.open(blobs[1].sha256) as fh:  # but readable
+        assert fh.read() == contents[1]
+    assert store.publish() == {}
+    assert sorted(store.iter_digests()) == sorted({hashlib.sha256(c).hexdigest() for c in contents})
+    for blob, data in zip(blobs, contents, strict=True):
+        assert store.path_of(blob.sha256).stat().st_mode & 0o222 == 0
+        with store.open(blob.sha256) as fh:
+            assert fh.read() == data
+    assert list(store.tmp.iterdir()) == []
+
+
+def test_local_small_file_already_stored_is_not_written_again(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    (tmp_path / "a").write_bytes(b"evidence")
+    first = store.put_path(tmp_path / "a")
+    again = store.put_path(tmp_path / "a", staged=True)
+    assert first.created and not again.created and again.sha256 == first.sha256
+    assert again.head == b"evidence"
+    assert list(store.tmp.iterdir()) == []
+    assert store.publish() == {}

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from hague.core import Unit
 from hague.db.base import utcnow
@@ -79,10 +80,10 @@ def register_files(unit: Unit, case: Case, files: list[NewFile], template: ItemI
 
 def _insert(unit: Unit, case: Case, fresh: list[NewFile], template: ItemInput) -> dict[str, str]:
     session = unit.session
-    last = next_value(session, f"ern:{case.code}", len(fresh))
-    first = last - len(fresh) + 1
+    code = case.code
+    last = next_value(session, f"ern:{code}", len(fresh))
     now = utcnow()
-    shared = {
+    item_shared = {
         "case_id": case.id,
         "kind": template.kind,
         "description": template.description,
@@ -104,44 +105,59 @@ def _insert(unit: Unit, case: Case, fresh: list[NewFile], template: ItemInput) -
         "created_at": now,
     }
     item_rows: list[dict[str, Any]] = []
-    names: list[str] = []
-    for number, f in zip(range(first, last + 1), fresh, strict=True):
+    for number, f in enumerate(fresh, start=last - len(fresh) + 1):
         name = sanitise_name(f.name)
-        names.append(name)
         source = sanitise_name(f.source) if f.source else template.source
-        item_rows.append({**shared, "ern": f"{case.code}-{number:04d}", "title": name, "source": source})
-    # One executemany (Core: no ORM bulk bookkeeping), then the ids by ERN: `insert ... returning`
-    # runs row by row on SQLite.
-    session.execute(insert(_ITEMS), item_rows)
+        item_rows.append({"ern": f"{code}-{number:04d}", "title": name, "source": source})
+    # One executemany, then the ids by ERN: `insert ... returning` runs row by row on SQLite.
+    _insert_many(session, _ITEMS, item_rows, item_shared)
     erns = [row["ern"] for row in item_rows]
     id_of: dict[str, int] = {}
     for start in range(0, len(erns), 500):
         chunk = erns[start : start + 500]
         id_of.update(iter(session.execute(select(Item.ern, Item.id).where(Item.ern.in_(chunk))).tuples()))
+    file_shared = {"derived_from_id": None, "derivation": None, "reason": "", "ern_suffix": "", "created_at": now}
     file_rows = [
         {
             "item_id": id_of[row["ern"]],
             "sha256": f.sha256,
             "size": f.size,
             "mime_type": f.mime_type,
-            "original_name": name,
-            "derived_from_id": None,
-            "derivation": None,
-            "reason": "",
-            "ern_suffix": "",
-            "created_at": now,
+            "original_name": row["title"],
         }
-        for row, f, name in zip(item_rows, fresh, names, strict=True)
+        for row, f in zip(item_rows, fresh, strict=True)
     ]
-    session.execute(insert(_FILES), file_rows)
-    # The record functions only read attributes: a namespace of the very row inserted stands in for
-    # an ORM object (constructing one per row cost more than the inserts).
+    _insert_many(session, _FILES, file_rows, file_shared)
+    # The record functions only read attributes: namespaces of the very values inserted stand in for
+    # ORM objects (constructing those cost more than the inserts).
+    case_view = cast(Case, SimpleNamespace(code=code))
     entries: list[tuple[str, dict[str, Any]]] = []
     for row, file_row in zip(item_rows, file_rows, strict=True):
-        item = cast(Item, SimpleNamespace(**row))
-        entries.append(("item.registered", item_entry(item, case)))
-        entries.append(("file.added", file_entry(cast(File, SimpleNamespace(**file_row)), item)))
+        item = cast(Item, SimpleNamespace(**item_shared, **row))
+        entries.append(("item.registered", item_entry(item, case_view)))
+        entries.append(("file.added", file_entry(cast(File, SimpleNamespace(**file_shared, **file_row)), item)))
     from hague import ledger
 
     unit.appended.extend(ledger.log.append_many(session, entries))
     return {f.sha256: row["ern"] for row, f in zip(item_rows, fresh, strict=True)}
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]], shared: dict[str, Any]) -> None:
+    """One driver-level executemany of `rows` (plain str/int values) plus the `shared` columns.
+
+    Shared values go through their column types once (as SQLAlchemy would for every row); per-row
+    parameter processing is what made a Core executemany slow.
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    bound = []
+    for name, value in shared.items():
+        column_type = table.c[name].type.dialect_impl(dialect)
+        processor = column_type.bind_processor(dialect)
+        bound.append(processor(value) if processor else value)
+    varying = list(rows[0])
+    columns = [*varying, *shared]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    tail = tuple(bound)
+    conn.exec_driver_sql(statement, [tuple(row.values()) + tail for row in rows])

@@ -11,6 +11,7 @@ import csv
 import os
 import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from hague.store import StoredBlob
 
 BATCH_FILES = 500
 BATCH_SECONDS = 1.0
+CHUNK_FILES = 16  # small files per worker task
+CHUNK_BYTES = 1024 * 1024  # ... up to this many bytes; a larger file is a task of its own
 
 
 @dataclass
@@ -100,7 +103,22 @@ def _store(hague: Hague, candidate: Candidate) -> tuple[StoredBlob, str]:
     if not head and blob.size:
         with hague.store.open(blob.sha256) as fh:
             head = fh.read(HEAD)
-    return blob, sniff_mime(head)
+    # The head was only needed for sniffing: results wait in memory until their batch commits.
+    return StoredBlob(blob.sha256, blob.size, blob.created), sniff_mime(head)
+
+
+Stored = tuple[StoredBlob, str] | HagueError | OSError
+
+
+def _store_chunk(hague: Hague, chunk: list[Candidate]) -> list[Stored]:
+    """Store and sniff several files in one task (one future per file costs more than a small file)."""
+    out: list[Stored] = []
+    for candidate in chunk:
+        try:
+            out.append(_store(hague, candidate))
+        except (HagueError, OSError) as exc:
+            out.append(exc)
+    return out
 
 
 Progress = Callable[[int, int], None]
@@ -131,32 +149,49 @@ def ingest(
     pending: list[tuple[Candidate, StoredBlob, str]] = []
     last_commit = time.monotonic()
     workers = max(1, hague.settings.ingest_workers)
-    window = workers * 4
+    # Files stored ahead of the database: enough for the workers to keep going while a batch commits.
+    window = max(workers * 4, 2 * BATCH_FILES)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hague-ingest") as pool:
-        inflight: list[tuple[Candidate, Future[tuple[StoredBlob, str]]]] = []
+        inflight: deque[tuple[list[Candidate], Future[list[Stored]]]] = deque()
+        queued = 0  # files in `inflight`
+
+        def commit() -> None:
+            nonlocal last_commit
+            committed = _register(hague, case_code, pending, meta)
+            rows.extend(committed)
+            pending.clear()
+            if after:
+                after(committed)
+            last_commit = time.monotonic()
 
         def drain(until: int) -> None:
-            nonlocal last_commit
-            while len(inflight) > until:
-                candidate, future = inflight.pop(0)
-                try:
-                    blob, mime = future.result()
-                except HagueError as exc:
-                    rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=exc.message))
-                    continue
-                except OSError as exc:
-                    rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=str(exc.strerror)))
-                    continue
-                pending.append((candidate, blob, mime))
-                if progress:
-                    progress(1, blob.size)
-                if len(pending) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:
-                    committed = _register(hague, case_code, pending, meta)
-                    rows.extend(committed)
-                    pending.clear()
-                    if after:
-                        after(committed)
-                    last_commit = time.monotonic()
+            """Take finished work in order; wait only while more than `until` files are queued."""
+            nonlocal queued
+            while inflight and (queued > until or inflight[0][1].done()):
+                chunk, future = inflight.popleft()
+                queued -= len(chunk)
+                for candidate, result in zip(chunk, future.result(), strict=True):
+                    if isinstance(result, HagueError):
+                        rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=result.message))
+                    elif isinstance(result, OSError):
+                        rows.append(IngestRow(display_path(str(candidate.path)), "failed", error=str(result.strerror)))
+                    else:
+                        blob, mime = result
+                        pending.append((candidate, blob, mime))
+                        if progress:
+                            progress(1, blob.size)
+                        if len(pending) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:
+                            commit()
+
+        chunk: list[Candidate] = []
+        chunk_bytes = 0
+
+        def submit() -> None:
+            nonlocal chunk, chunk_bytes, queued
+            if chunk:
+                inflight.append((chunk, pool.submit(_store_chunk, hague, chunk)))
+                queued += len(chunk)
+                chunk, chunk_bytes = [], 0
 
         for candidate in walk(paths):
             if candidate.error:
@@ -164,14 +199,17 @@ def ingest(
                 if progress:
                     progress(1, 0)
                 continue
-            inflight.append((candidate, pool.submit(_store, hague, candidate)))
-            drain(window)
+            if candidate.size > CHUNK_BYTES:
+                submit()  # a large file is a task of its own, so that workers share large files
+            chunk.append(candidate)
+            chunk_bytes += candidate.size
+            if len(chunk) >= CHUNK_FILES or chunk_bytes >= CHUNK_BYTES:
+                submit()
+                drain(window)
+        submit()
         drain(0)
     if pending:
-        committed = _register(hague, case_code, pending, meta)
-        rows.extend(committed)
-        if after:
-            after(committed)
+        commit()
     return rows
 
 
