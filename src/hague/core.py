@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hague import ledger
-from hague.db.engine import make_engine, migrate
+from hague.db.engine import READ_ONLY, make_engine, migrate
 from hague.settings import Settings, load_settings
 from hague.store import BlobStore, open_store
 
@@ -45,6 +45,7 @@ class Hague:
             secret_access_key=settings.s3_secret_access_key,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, initialise: bool = True) -> Hague:
@@ -64,8 +65,11 @@ class Hague:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session: nothing is committed; loaded objects stay readable after it closes."""
-        with self._sessions() as session:
+        """A read-only session: nothing is committed; loaded objects stay readable after it closes.
+
+        On SQLite it reads one snapshot without taking the write lock, so readers run beside a writer.
+        """
+        with self._readers() as session:
             yield session
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """Engines for SQLite (default, embedded) and PostgreSQL, with the same write semantics on both.
 
-SQLite runs in WAL mode with `synchronous=FULL`, and every transaction starts with `BEGIN IMMEDIATE`
-so writers are serialised up front instead of failing on lock upgrade.
+SQLite runs in WAL mode with `synchronous=FULL`, and every write transaction starts with `BEGIN IMMEDIATE`
+so writers are serialised up front instead of failing on lock upgrade. Read-only sessions (engine option
+`hague_read`) start a deferred transaction: a consistent WAL snapshot that neither waits for nor blocks writers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 if TYPE_CHECKING:
     from alembic.config import Config
 
+READ_ONLY = "hague_read"  # execution option of the engine behind read-only sessions
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -33,7 +35,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
