@@ -79,9 +79,21 @@ def create_incident(code: str, body: schemas.IncidentIn, who: Write, hague: Inst
 
 
 def _page(
-    hague: Hague, who: Caller, flt: search.ItemFilter, limit: int, after: int | None, offset: int, with_facets: bool
+    hague: Hague,
+    who: Caller,
+    flt: search.ItemFilter,
+    limit: int,
+    after: int | None,
+    offset: int,
+    with_facets: bool,
+    case_code: str | None = None,
 ) -> dict[str, Any]:
+    """A page of items as the API returns it, read in one session (the case, when named, checked visible first)."""
+    from hague.access.policy import visible_case
+
     with hague.reader() as session:
+        if case_code is not None:
+            flt.case_id = visible_case(session, who.user, case_code).id
         page = search.list_items(session, who.user, flt, limit=limit, after=after, offset=offset)
         orgs = service.org_codes(session)
         case_ids = {i.case_id for i in page.items}
@@ -96,13 +108,6 @@ def _page(
         if with_facets:
             out["facets"] = search.facets(session, who.user, flt)
         return out
-
-
-def _case_id(hague: Hague, who: Caller, code: str) -> int:
-    from hague.access.policy import visible_case
-
-    with hague.reader() as session:
-        return visible_case(session, who.user, code).id
 
 
 @router.get("/cases/{code}/items", response_model=schemas.ItemPage, tags=["items"])
@@ -121,8 +126,8 @@ def list_case_items(
     facets: bool = False,
 ) -> dict[str, Any]:
     """Items of a case the caller may see: filters, full-text `q`, keyset pagination with `after`."""
-    flt = search.ItemFilter(_case_id(hague, who, code), q, kind, classification, incident, organisation)
-    return _page(hague, who, flt, limit, after, offset, facets)
+    flt = search.ItemFilter(None, q, kind, classification, incident, organisation)
+    return _page(hague, who, flt, limit, after, offset, facets, case_code=code)
 
 
 @router.get("/search", response_model=schemas.ItemPage, tags=["items"])
@@ -140,9 +145,8 @@ def search_items(
 ) -> dict[str, Any]:
     """Full-text search (newest first) over titles, descriptions and indexed text, across what the caller may see."""
     check_query_encoding(request)
-    case_id = _case_id(hague, who, case) if case else None
-    flt = search.ItemFilter(case_id, q, kind, classification)
-    return _page(hague, who, flt, limit, None, offset, facets)
+    flt = search.ItemFilter(None, q, kind, classification)
+    return _page(hague, who, flt, limit, None, offset, facets, case_code=case or None)
 
 
 def check_query_encoding(request: Request) -> None:
@@ -188,7 +192,7 @@ def run_saved_search(
     """What a saved search finds now, among the items the caller may see."""
     with hague.reader() as session:
         view = saved_searches.get_saved(session, who.user.username, code, name)
-    return _page(hague, who, view.to_filter(_case_id(hague, who, code)), limit, after, offset, False)
+    return _page(hague, who, view.to_filter(), limit, after, offset, False, case_code=code)
 
 
 @router.delete("/cases/{code}/saved-searches/{name}", status_code=204, tags=["search"])
