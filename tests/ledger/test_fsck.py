@@ -61,9 +61,9 @@ def test_a_changed_entry_body_breaks_its_leaf_and_the_signed_root(hague: Hague, 
 
 
 def test_a_changed_stored_node_is_named_by_level_and_index(hague: Hague, populated: Populated) -> None:
-    _exec(hague, "UPDATE log_nodes SET hash = :h WHERE level = 2 AND idx = 1", h=b"\x11" * 32)
+    _exec(hague, "UPDATE log_nodes SET hash = :h WHERE level = 4 AND idx = 0", h=b"\x11" * 32)
     report = verify(hague, blobs=False, records=False)
-    assert [(f.kind, f.subject) for f in report.findings] == [("node", "stored node level 2 index 1")]
+    assert [(f.kind, f.subject) for f in report.findings] == [("node", "stored node level 4 index 0")]
 
 
 def test_a_deleted_record_row_is_named(hague: Hague, populated: Populated) -> None:
@@ -89,11 +89,11 @@ def test_a_deleted_entry_is_named(hague: Hague, populated: Populated) -> None:
 
 
 def test_a_resumed_run_finishes_with_the_same_result(hague: Hague, populated: Populated) -> None:
-    _exec(hague, "UPDATE log_nodes SET hash = :h WHERE level = 1 AND idx = 7", h=b"\x22" * 32)
+    _exec(hague, "UPDATE log_nodes SET hash = :h WHERE level = 4 AND idx = 0", h=b"\x22" * 32)
     with pytest.raises(Interrupted):
         verify(hague, batch=4, stop_after=3)
     report = verify(hague, resume=True, batch=4)
-    assert [(f.kind, f.subject) for f in report.findings] == [("node", "stored node level 1 index 7")]
+    assert [(f.kind, f.subject) for f in report.findings] == [("node", "stored node level 4 index 0")]
     assert report.counts["entries"] == report.size
 
 

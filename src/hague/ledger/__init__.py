@@ -28,7 +28,10 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "log":
-        return importlib.import_module("hague.ledger.log")
-    raise AttributeError(f"module 'hague.ledger' has no attribute {name!r}")
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name == "log":
+        value = importlib.import_module("hague.ledger.log")
+    else:
+        raise AttributeError(f"module 'hague.ledger' has no attribute {name!r}")
+    globals()[name] = value  # resolved once: `ledger.append` is on the hot path of every attest
+    return value

@@ -15,7 +15,10 @@ class LogEntry(Base):
     """One entry: its index, type, canonical body and RFC 9162 leaf hash."""
 
     __tablename__ = "log_entries"
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # SQLite: INTEGER PRIMARY KEY makes seq the rowid itself (one b-tree fewer per append than BIGINT)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     kind: Mapped[str] = mapped_column(String(64), index=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -1,6 +1,7 @@
-"""Proofs from the stored tree: leaf hashes (`log_entries`) and perfect subtrees (`log_nodes`).
+"""Proofs from the stored tree: leaf hashes (`log_entries`), checked against the stored subtrees (`log_nodes`).
 
-`StoredTree` mirrors the stored hashes in memory, one list of hashes per level, extended
+`StoredTree` holds the tree in memory, one list of hashes per level: the leaves are loaded, the levels
+above are rebuilt from them and compared with the stored ones (every fourth level), extended
 incrementally as the log grows (rows are append-only, so what was loaded never changes). Any range
 a proof needs is a stored perfect subtree or a right-edge partial one folded from a few of them
 (RFC 9162 §2.1.3-2.1.4 via `rfc9162.inclusion_ranges/consistency_ranges`): no full recomputation.
@@ -8,15 +9,16 @@ a proof needs is a stored perfect subtree or a right-edge partial one folded fro
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from hague.errors import IntegrityError, NotFound
-from hague.ledger.models import LogState
+from hague.ledger.log import NODE_LEVELS, write_queued
 from hague.ledger.rfc9162 import EMPTY_ROOT, consistency_ranges, inclusion_ranges, node_hash
 
 
@@ -36,60 +38,53 @@ class StoredTree:
         level = list(leaves)
         tree.levels.append(level)
         while len(level) >= 2:
-            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            level = _parents(level, 0, len(level) >> 1)
             tree.levels.append(level)
         tree.size = len(leaves)
         return tree
 
-    def refresh(self, session: Session) -> int:
-        """Load the rows appended since the last refresh; returns the committed size."""
-        state = session.get(LogState, 1)
-        target = 0 if state is None else int(state.size)
+    def refresh(self, session: Session, *, check: bool = True) -> int:
+        """Load the leaves appended since the last refresh and rebuild the levels above them, checking
+        them against the stored nodes (`log_nodes`) unless `check` is false; returns the committed size."""
+        conn = session.connection()
+        state = conn.exec_driver_sql("SELECT size FROM log_state WHERE id = 1").first()
+        target = 0 if state is None else int(state[0])
         with self._lock:
             if target <= self.size:
                 return self.size
-            conn = session.connection()
-            if not self.levels:
-                self.levels.append([])
-            leaves = self.levels[0]
-            have = len(leaves)
-            rows = conn.execute(
-                text("SELECT seq, leaf_hash FROM log_entries WHERE seq >= :a AND seq < :b ORDER BY seq"),
-                {"a": have, "b": target},
-            )
-            for seq, leaf in rows:
-                if seq != len(leaves) or len(leaf) != 32:
-                    raise IntegrityError(f"log entry {len(leaves)} is missing or malformed", seq=seq)
-                leaves.append(bytes(leaf))
-            if len(leaves) != target:
-                raise IntegrityError(f"log entry {len(leaves)} is missing", seq=len(leaves))
+            grown = [self._load_leaves(conn, self.size, target)]
             level = 1
-            while target >> level:
+            while target >> level:  # nothing is kept until every level checks out
+                start = len(self._level(level))
+                # the new nodes pair up at most one old node (a left sibling) with the new ones below
+                below = self._level(level - 1)[2 * start :] + grown[-1]
+                grown.append(_parents(below, 0, (target >> level) - start))
+                if check and level % NODE_LEVELS == 0:
+                    _check_nodes(conn, level, start, grown[-1])
+                level += 1
+            for level, part in enumerate(grown):
                 if len(self.levels) <= level:
                     self.levels.append([])
-                packed = self.levels[level]
-                want = target >> level
-                have = len(packed)
-                if have < want:
-                    rows = conn.execute(
-                        text(
-                            "SELECT idx, hash FROM log_nodes WHERE level = :l AND idx >= :a AND idx < :b ORDER BY idx"
-                        ),
-                        {"l": level, "a": have, "b": want},
-                    )
-                    for idx, digest in rows:
-                        if idx != len(packed) or len(digest) != 32:
-                            break
-                        packed.append(bytes(digest))
-                    if len(packed) != want:
-                        raise IntegrityError(
-                            f"stored node level {level} index {len(packed)} is missing or malformed",
-                            level=level,
-                            index=len(packed),
-                        )
-                level += 1
+                self.levels[level].extend(part)
             self.size = target
             return target
+
+    def _level(self, level: int) -> list[bytes]:
+        return self.levels[level] if level < len(self.levels) else []
+
+    @staticmethod
+    def _load_leaves(conn: Connection, have: int, target: int) -> list[bytes]:
+        rows = driver_rows(
+            conn, "SELECT seq, leaf_hash FROM log_entries WHERE seq >= ? AND seq < ? ORDER BY seq", (have, target)
+        )
+        leaves: list[bytes] = []
+        for seq, leaf in rows:
+            if seq != have + len(leaves) or len(leaf) != 32:
+                raise IntegrityError(f"log entry {have + len(leaves)} is missing or malformed", seq=seq)
+            leaves.append(bytes(leaf))
+        if len(leaves) != target - have:
+            raise IntegrityError(f"log entry {have + len(leaves)} is missing", seq=have + len(leaves))
+        return leaves
 
     def perfect(self, level: int, index: int) -> bytes:
         """Hash of the perfect subtree at (level, index)."""
@@ -185,6 +180,46 @@ class StoredTree:
     def consistency_ranges_check(self, old: int, new: int) -> list[bytes]:
         """Consistency proof computed from the RFC's recursive range plan (slower; used to cross-check)."""
         return [self.range_hash(a, b) for a, b in consistency_ranges(old, new)]
+
+
+def driver_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """All rows of `sql` (with `?` placeholders) as the driver's plain tuples, in this connection's
+    transaction: no Row objects, which cost more than hashing when a million leaves are read."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    write_queued(conn)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _parents(below: list[bytes], start: int, end: int) -> list[bytes]:
+    """The node hashes [start, end) of the level above `below` (pairs of `below` from 2*start on)."""
+    pairs = iter(below[2 * start : 2 * end])
+    sha256 = hashlib.sha256
+    return [sha256(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs, strict=False)]
+
+
+def _check_nodes(conn: Connection, level: int, start: int, computed: list[bytes]) -> None:
+    """Every stored node of `level` in [start, start + len(computed)) is there and equals the rebuilt one."""
+    rows = conn.execute(
+        text("SELECT idx, hash FROM log_nodes WHERE level = :l AND idx >= :a AND idx < :b ORDER BY idx"),
+        {"l": level, "a": start, "b": start + len(computed)},
+    )
+    index = start
+    for idx, digest in rows:
+        if idx != index or bytes(digest) != computed[index - start]:
+            break
+        index += 1
+    if index != start + len(computed):
+        raise IntegrityError(
+            f"stored node level {level} index {index} is missing or does not match the entries",
+            level=level,
+            index=index,
+        )
 
 
 _TREES: weakref.WeakKeyDictionary[Engine, StoredTree] = weakref.WeakKeyDictionary()
