@@ -103,3 +103,19 @@ def test_lcmcr_covers_a_homogeneous_population() -> None:
     data = latent_classes(np.random.default_rng(8), 1500, (1.0,), ((0.3, 0.25, 0.35, 0.2),))
     result = sample(data, iterations=1500, burn_in=400, seed=8)
     assert result.interval[0] <= 1500 <= result.interval[1]
+
+
+def test_lcmcr_chains_agree_on_a_homogeneous_population_and_split_rhat_flags_disagreement() -> None:
+    import numpy as np
+
+    from hague.casualties.lcmcr import _split_rhat
+    from tests.casualties.simulate import latent_classes
+
+    data = latent_classes(np.random.default_rng(5), 1500, (1.0,), ((0.3, 0.25, 0.35, 0.2),))
+    result = sample(data, iterations=3000, burn_in=500, seed=5, chains=4)
+    assert result.settings["chains"] == 4 and result.rhat < 1.1
+    assert not any("R-hat" in w for w in result.warnings)
+    assert result.samples.size == 4 * 500 * 10  # 2,500 kept steps / thin 5, 10 draws each, per chain
+    rng = np.random.default_rng(0)
+    assert _split_rhat(rng.normal(0.0, 1.0, (4, 400))) < 1.05
+    assert _split_rhat(rng.normal(0.0, 1.0, (4, 400)) + np.arange(4)[:, None]) > 1.5
