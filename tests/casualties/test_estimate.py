@@ -71,6 +71,13 @@ def test_estimate_reports_estimate_interval_and_model(table_csv: Path) -> None:
     assert len(result["overlap"]) == 15
 
 
+def test_estimate_lcmcr_reports_its_chains_agreement(table_csv: Path) -> None:
+    result = estimate_table(read_capture_csv(table_csv), "lcmcr", iterations=2000)
+    (lc,) = result["results"]
+    assert lc["settings"]["chains"] == 4 and isinstance(lc["rhat"], float)
+    assert 2069 <= lc["interval"][0] <= lc["estimate"] <= lc["interval"][1]
+
+
 def test_cli_estimate_from_table_as_json(table_csv: Path) -> None:
     out = CliRunner().invoke(app, ["casualties", "estimate", "--table", str(table_csv), "--json"])
     assert out.exit_code == 0, out.output

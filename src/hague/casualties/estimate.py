@@ -118,14 +118,16 @@ def estimate_table(
     if method in ("lcmcr", "both"):
         burn = max(iterations // 5, 1)
         lc = lcmcr.sample(table, iterations=iterations, burn_in=burn, seed=seed)
+        summary = lc.to_dict()
         out["results"].append(
             {
                 "method": "LCMCR (Bayesian latent classes, Gibbs sampler)",
                 "estimate": round(lc.estimate, 3),
                 "interval": [round(v, 3) for v in lc.interval],
                 "interval_kind": "95% posterior credible (2.5-97.5 percentiles); estimate is the posterior median",
-                "model": lc.to_dict()["model"],
+                "model": summary["model"],
                 "settings": lc.settings,
+                "rhat": summary["rhat"],
             }
         )
         out["warnings"] += [w for w in lc.warnings if w not in out["warnings"]]
