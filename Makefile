@@ -24,8 +24,10 @@ run: setup
 	$(BIN)/hague demo-users
 	$(BIN)/hague serve
 
+# Three workers on two cores (much of the suite waits on fsync, child processes and PostgreSQL); idle workers
+# steal queued tests so the long trials do not leave one worker finishing alone.
 test: setup
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 3 --dist worksteal -q
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
