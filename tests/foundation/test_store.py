@@ -149,3 +149,33 @@ def test_local_small_file_already_stored_is_not_written_again(tmp_path: Path) ->
     assert again.head == b"evidence"
     assert list(store.tmp.iterdir()) == []
     assert store.publish() == {}
+
+
+def _lose_staged_temporaries(store: LocalStore) -> None:
+    """A real publish failure: the staged temporaries vanish before they are synced (fsync cannot open them)."""
+    for part in store.tmp.iterdir():
+        os.chmod(part, 0o644)
+        part.unlink()
+
+
+def test_a_failed_content_is_reported_to_the_next_batch_that_merged_into_it(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    for name in ("a", "b"):  # the same content, staged for two batches before the first one publishes
+        (tmp_path / name).write_bytes(b"same evidence")
+    first = store.put_path(tmp_path / "a", staged=True)
+    store.put_path(tmp_path / "b", staged=True)
+    _lose_staged_temporaries(store)
+    assert first.sha256 in store.publish()
+    assert first.sha256 in store.publish()  # the second batch's copy was merged into the failed one
+    assert not store.exists(first.sha256)
+
+
+def test_a_failed_content_stored_again_is_no_longer_reported(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    (tmp_path / "a").write_bytes(b"same evidence")
+    blob = store.put_path(tmp_path / "a", staged=True)
+    _lose_staged_temporaries(store)
+    assert blob.sha256 in store.publish()
+    store.put_path(tmp_path / "a", staged=True)
+    assert store.publish() == {}
+    assert store.exists(blob.sha256)

@@ -117,6 +117,10 @@ class LocalStore:
         self._lock = threading.Lock()
         self._staged: dict[str, list[str]] = {}
         self._staged_bytes = 0
+        # Contents whose publishing failed and that are still not stored: a later batch may have staged the
+        # same content before the failure (its copy was merged into the failed one), so every publish reports
+        # them until the content is stored.
+        self._failed: dict[str, str] = {}
         self._folders: set[str] = set()  # object folders known to exist
 
     def _buffers(self) -> tuple[bytearray, bytearray]:
@@ -285,7 +289,8 @@ class LocalStore:
         return self.path_of(sha256).is_file()
 
     def publish(self) -> dict[str, str]:
-        """Make every staged object durable and visible; returns {sha256: error} for those that failed.
+        """Make every staged object durable and visible; returns {sha256: error} for contents that failed
+        (in this call or an earlier one) and are still not stored.
 
         Contents are durable before the rename that makes them visible, and the renames are durable
         before this returns, so before the caller commits records that reference the objects.
@@ -293,8 +298,15 @@ class LocalStore:
         with self._lock:
             staged, self._staged = self._staged, {}
             staged_bytes, self._staged_bytes = self._staged_bytes, 0
-        if not staged:
-            return {}
+        failed = self._publish(staged, staged_bytes) if staged else {}
+        with self._lock:
+            for sha in staged:
+                self._failed.pop(sha, None)
+            self._failed.update(failed)
+            self._failed = {sha: e for sha, e in self._failed.items() if not os.path.exists(self._object(sha))}
+            return dict(self._failed)
+
+    def _publish(self, staged: dict[str, list[str]], staged_bytes: int) -> dict[str, str]:
         keep = {sha: paths[0] for sha, paths in staged.items()}
         for paths in staged.values():
             for extra in paths[1:]:
