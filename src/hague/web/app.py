@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -56,7 +59,16 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
 
 def create_app(hague: Hague, *, max_upload: int | None = None, extract_media: bool = True) -> FastAPI:
     """Build the ASGI app for a running instance."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Route handlers run on anyio's worker threads (40 by default). Many more threads than cores only
+        # contend for the GIL and the connection pool; a few keep each request short.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = hague.settings.web_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Hague API",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
