@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated, cast
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from hague.access.policy import visible_case
 from hague.access.roles import get_user
@@ -61,11 +63,8 @@ def find_cmd(
             user = get_user(session, username)
             flt.case_id = visible_case(session, user, case).id
             ids = matching_ids(session, user, flt)
-        rows = [
-            {"ern": i.ern, "kind": i.kind, "classification": i.classification, "title": i.title}
-            for i in (session.get(Item, item_id) for item_id in ids)
-            if i is not None
-        ]
+        found: Iterable[Item] = session.scalars(select(Item).where(Item.id.in_(ids)).order_by(Item.id)) if ids else []
+        rows = [{"ern": i.ern, "kind": i.kind, "classification": i.classification, "title": i.title} for i in found]
     _print_items(rows, as_json)
 
 

@@ -21,7 +21,7 @@ from hague.core import Unit
 from hague.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hague.evidence.models import Case, User
 from hague.search.models import SavedSearch
-from hague.search.query import ItemFilter, matching_ids
+from hague.search.query import ItemFilter, matching_ids, terms
 
 NAME = re.compile(r"^[\w][\w .,:()'-]{0,79}$", re.UNICODE)
 FILTER_FIELDS = ("q", "kind", "classification", "incident", "organisation")
@@ -56,8 +56,6 @@ def _filters(flt: ItemFilter) -> dict[str, Any]:
     """The filter's fields worth keeping (empty ones dropped), after validation."""
     flt.validate()
     if flt.q:
-        from hague.search.query import terms
-
         terms(flt.q)  # refuses control characters and overlong text now, not when the search is run
     return {name: getattr(flt, name) for name in FILTER_FIELDS if getattr(flt, name) not in (None, "")}
 
