@@ -36,3 +36,7 @@ def test_display_paths_are_printable(raw: str | bytes) -> None:
     assert not any(unicodedata.category(ch)[0] == "C" for ch in shown)
     if isinstance(raw, str) and raw.isascii() and raw.isprintable():
         assert shown == raw
+
+
+def test_a_control_character_between_a_letter_and_its_accent_still_gives_a_composed_name() -> None:
+    assert sanitise_name("A\x1f\u0300.jpg") == "\u00c0.jpg"

@@ -12,8 +12,9 @@ def sanitise_name(name: str) -> str:
     if name.isascii() and name.isprintable():  # the common case, same result without a per-character loop
         cleaned = name.replace("/", "_").replace("\\", "_").strip()
     else:
-        name = unicodedata.normalize("NFC", name)
-        cleaned = "".join("_" if ch in "/\\" else ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+        # controls out first: a dropped control between a letter and its combining mark would leave them uncomposed
+        kept = "".join("_" if ch in "/\\" else ch for ch in name if unicodedata.category(ch)[0] != "C")
+        cleaned = unicodedata.normalize("NFC", kept).strip()
     while cleaned.startswith(".."):
         cleaned = cleaned[2:].lstrip("._ ")
     return cleaned[:MAX_NAME] or "unnamed"
