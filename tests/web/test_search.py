@@ -111,3 +111,40 @@ def test_stemming_is_refused_on_sqlite_with_a_clear_error(hague: Hague, world: W
 def test_an_unknown_stemming_mode_is_refused(hague: Hague) -> None:
     with pytest.raises(ValidationError, match="'uk' or 'off'"):
         _stem(hague, "english")
+
+
+def _list(hague: Hague, username: str) -> list[str]:
+    with hague.reader() as session:
+        user = get_user(session, username)
+        return [i.ern for i in search.list_items(session, user, search.ItemFilter()).items]
+
+
+def test_a_lowered_clearance_hides_items_on_the_very_next_list(hague: Hague, world: World) -> None:
+    assert world.erns["confidential"] in _list(hague, "lead")
+    with hague.unit() as unit:
+        get_user(unit.session, "lead").clearance = "restricted"
+    assert set(_list(hague, "lead")) == {world.erns["public"], world.erns["restricted"]}
+
+
+def test_a_revoked_share_hides_items_on_the_very_next_search(hague: Hague, world: World) -> None:
+    from hague.access import sharing
+
+    with hague.unit() as unit:
+        sharing.share(unit, world.case, "PGO", get_user(unit.session, "lead"))
+    assert _find(hague, "partner", "обстріл")
+    with hague.unit() as unit:
+        sharing.revoke(unit, world.case, "PGO", get_user(unit.session, "lead"))
+    assert _find(hague, "partner", "обстріл") == []
+
+
+def test_listed_items_carry_their_case_and_owner_codes_and_incident_ids(hague: Hague, world: World) -> None:
+    with hague.unit() as unit:
+        first = register.add_incident(unit, world.case, "Shelling of the school").id
+        second = register.add_incident(unit, world.case, "Strike on the bridge").id
+        ern = register.add_item(
+            unit, world.case, ItemInput(kind="physical", title="Fragment", incident_ids=(second, first))
+        ).ern
+    with hague.reader() as session:
+        page = search.list_items(session, get_user(session, "lead"), search.ItemFilter(q="fragment"))
+    (found,) = page.items
+    assert (found.ern, found.case, found.organisation, found.incidents) == (ern, world.case, "OTP", [first, second])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hague.access.auth_models import AccessRead
 from hague.access.policy import CONFIDENTIAL
 from hague.core import Unit
+from hague.db.base import utcnow
 from hague.errors import NotFound
 from hague.evidence.models import File, Item, User
 from hague.ledger.attest import record_check
@@ -47,10 +48,10 @@ def record_read(
         what="file" if file else "item",
         remote=remote[:64],
         via=via,
+        at=utcnow(),  # set here, not by the flush: the attested record needs no read-back
     )
     unit.session.add(read)
     unit.session.flush()
-    unit.session.refresh(read)
     unit.attest(
         "access.read",
         {

@@ -6,9 +6,10 @@ checks on one record; a record the caller may not see is reported as NotFound, n
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Hashable
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from hague.access.roles import clears, roles_on
@@ -107,9 +108,31 @@ def visible_case(session: Session, user: User, code: str, *, full: bool = False)
     return case
 
 
+def caller_key(user: User) -> tuple[Any, ...]:
+    """Every attribute of a user that `item_visible` bakes into its predicate (roles and shares stay subqueries)."""
+    return (user.id, user.organisation_id, user.organisation.code, user.is_admin, user.clearance)
+
+
+_STATEMENTS: dict[Hashable, Any] = {}
+
+
+def memoized(key: Hashable, build: Callable[[], Any]) -> Any:
+    """A statement built once per key and reused: building and cache-keying a statement with the visibility
+    predicate cost more than running it. Keys MUST include `caller_key` when the statement holds `item_visible`."""
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= 2048:
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
 def visible_item(session: Session, user: User, ern: str) -> Item:
     """The item if the user may see it; otherwise NotFound (its existence is not revealed)."""
-    item = session.scalar(select(Item).where(Item.ern == ern.strip().upper(), item_visible(user)))
+    stmt = memoized(
+        ("visible_item", caller_key(user)), lambda: select(Item).where(Item.ern == bindparam("ern"), item_visible(user))
+    )
+    item: Item | None = session.scalar(stmt, {"ern": ern.strip().upper()})
     if item is None:
         raise NotFound(f"no item {ern!r}")
     return item

@@ -7,7 +7,7 @@ A user's clearance MUST be at least an item's classification to read it.
 from __future__ import annotations
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hague.core import Unit
@@ -105,9 +105,14 @@ def grant_role(unit: Unit, case_code: str, username: str, role: str, granted_by:
     return grant
 
 
+_ROLES_ON = select(CaseRole.role).where(
+    CaseRole.case_id == bindparam("case_id"), CaseRole.user_id == bindparam("user_id")
+)
+
+
 def roles_on(session: Session, user: User, case: Case) -> set[str]:
     """The roles `user` holds on `case`."""
-    return set(session.scalars(select(CaseRole.role).where(CaseRole.case_id == case.id, CaseRole.user_id == user.id)))
+    return set(session.scalars(_ROLES_ON, {"case_id": case.id, "user_id": user.id}))
 
 
 def require_role(session: Session, user: User, case: Case, allowed: set[str] | frozenset[str]) -> str:

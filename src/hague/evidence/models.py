@@ -53,6 +53,11 @@ class User(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
+def case_code(situation: str, organisation: str, number: int) -> str:
+    """A case's public code from its parts, e.g. `UKR-OTP-0001`."""
+    return f"{situation}-{organisation}-{number:04d}"
+
+
 class Case(Base):
     """A case: a situation code (ERN prefix) and the organisation that owns it."""
 
@@ -69,7 +74,7 @@ class Case(Base):
     @property
     def code(self) -> str:
         """The case's public code, e.g. `UKR-OTP-0001`; ERNs in the case extend it."""
-        return f"{self.situation}-{self.organisation.code}-{self.number:04d}"
+        return case_code(self.situation, self.organisation.code, self.number)
 
 
 class CaseRole(Base):

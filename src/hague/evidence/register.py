@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hague.core import Unit
@@ -94,17 +94,24 @@ def create_case(unit: Unit, organisation: str, situation: str, title: str) -> Ca
     return case
 
 
+_CASE_BY_CODE = (
+    select(Case)
+    .join(Organisation)
+    .where(
+        Case.situation == bindparam("situation"),
+        Organisation.code == bindparam("organisation"),
+        Case.number == bindparam("number"),
+    )
+)  # built once: every case-scoped request looks its case up
+
+
 def get_case(session: Session, code: str) -> Case:
     """The case with this code (`UKR-OTP-0001`)."""
     match = CASE_CODE.match(code.strip().upper())
     if not match:
         raise NotFound(f"no case {code!r}")
     situation, org_code, number = match.groups()
-    case = session.scalar(
-        select(Case)
-        .join(Organisation)
-        .where(Case.situation == situation, Organisation.code == org_code, Case.number == int(number))
-    )
+    case = session.scalar(_CASE_BY_CODE, {"situation": situation, "organisation": org_code, "number": int(number)})
     if case is None:
         raise NotFound(f"no case {code!r}")
     return case

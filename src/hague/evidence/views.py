@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from hague.evidence.models import Case, File, Incident, Item
+from sqlalchemy import func, select
+
+from hague.evidence.models import Case, File, Incident, Item, ItemIncident
+
+
+def incident_ids_of_item(dialect: str) -> Any:
+    """A correlated subquery of an item's incident ids, aggregated in one column (array or comma-separated text)."""
+    ids = ItemIncident.incident_id
+    agg = func.array_agg(ids) if dialect == "postgresql" else func.group_concat(ids)
+    return select(agg).where(ItemIncident.item_id == Item.id).scalar_subquery()
+
+
+def incident_ids(value: Any) -> list[int]:
+    """The ids `incident_ids_of_item` aggregated, as PostgreSQL (an array) or SQLite (text) returns them; sorted."""
+    if not value:
+        return []
+    return sorted(int(v) for v in (value.split(",") if isinstance(value, str) else value))
 
 
 def case_view(case: Case, items: int | None = None) -> dict[str, Any]:

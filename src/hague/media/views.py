@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hague.evidence.models import File
+from hague.evidence.models import File, Item
 from hague.evidence.register import get_item
 from hague.media.models import MediaExtraction
 
@@ -25,9 +25,10 @@ def run_view(row: MediaExtraction, sha256: str) -> dict[str, Any]:
     }
 
 
-def item_media(session: Session, ern: str) -> dict[str, Any]:
-    """The collector's record (as recorded, never changed here) and every extraction run, newest last."""
-    item = get_item(session, ern)
+def item_media(session: Session, ern: str | Item) -> dict[str, Any]:
+    """The collector's record (as recorded, never changed here) and every extraction run, newest last
+    (of the item with this ERN, or of an item already loaded)."""
+    item = ern if isinstance(ern, Item) else get_item(session, ern)
     rows = session.execute(
         select(MediaExtraction, File.sha256)
         .join(File, File.id == MediaExtraction.file_id)

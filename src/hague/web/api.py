@@ -8,12 +8,9 @@ from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from hague.core import Hague
 from hague.errors import ValidationError
-from hague.evidence.models import Case
 from hague.evidence.register import ItemInput
 from hague.search import query as search
 from hague.search import saved as saved_searches
@@ -95,16 +92,7 @@ def _page(
         if case_code is not None:
             flt.case_id = visible_case(session, who.user, case_code).id
         page = search.list_items(session, who.user, flt, limit=limit, after=after, offset=offset)
-        orgs = service.org_codes(session)
-        case_ids = {i.case_id for i in page.items}
-        cases = {
-            c.id: c.code
-            for c in session.scalars(select(Case).options(joinedload(Case.organisation)).where(Case.id.in_(case_ids)))
-        }
-        out: dict[str, Any] = {
-            "items": [service.item_out(i, cases[i.case_id], orgs[i.organisation_id]) for i in page.items],
-            "next_after": page.next_after,
-        }
+        out: dict[str, Any] = {"items": [i.out() for i in page.items], "next_after": page.next_after}
         if with_facets:
             out["facets"] = search.facets(session, who.user, flt)
         return out

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hague.access import policy
@@ -42,11 +43,17 @@ def custody_timeline(hague: Hague, user: User, ern: str) -> dict[str, Any]:
         return custody_view(session, policy.visible_item(session, user, ern))
 
 
+@cache
+def _events_of(event: Any) -> Any:
+    """The custody events of one item in order (built once)."""
+    return select(event).where(event.item_id == bindparam("item_id")).order_by(event.seq)
+
+
 def custody_view(session: Session, item: Item) -> dict[str, Any]:
     """Custody events and current holder of an item already checked visible."""
     from hague.custody.models import CustodyEvent, CustodyState
 
-    events = session.scalars(select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq))
+    events = session.scalars(_events_of(CustodyEvent), {"item_id": item.id})
     state = session.get(CustodyState, item.id)
     names = {}
     if state is not None:
@@ -93,7 +100,7 @@ def item_page(hague: Hague, user: User, ern: str, client: str) -> dict[str, Any]
         view = {
             "item": service.full_item_out(session, item),
             "custody": custody_view(session, item),
-            "media": item_media(session, item.ern),
+            "media": item_media(session, item),
         }
     service.audit_read(hague, user, item, client, "ui")
     return view
@@ -105,7 +112,7 @@ def extracted_metadata(hague: Hague, user: User, ern: str) -> dict[str, Any]:
 
     with hague.reader() as session:
         item = policy.visible_item(session, user, ern)
-        return item_media(session, item.ern)
+        return item_media(session, item)
 
 
 def extract_after_upload(hague: Hague, file_id: int) -> None:

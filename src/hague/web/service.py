@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from hague import __version__
 from hague.access import audit, policy
@@ -15,10 +17,10 @@ from hague.core import Hague
 from hague.db.base import utcnow
 from hague.errors import HagueError, NotFound, PermissionDenied, ValidationError
 from hague.evidence import register
-from hague.evidence.models import Case, File, Item, Organisation, Share, User
+from hague.evidence.models import Case, File, Item, Organisation, Share, User, case_code
 from hague.evidence.register import ItemInput
 from hague.evidence.sniff import HEAD, sniff_mime
-from hague.evidence.views import file_view, incident_view
+from hague.evidence.views import file_view, incident_ids, incident_ids_of_item, incident_view
 
 TEXT_LIKE = ("text/", "application/json", "application/xml", "application/csv")
 ZIP_FAMILY = ("application/zip", "application/vnd.openxmlformats", "application/vnd.oasis.opendocument")
@@ -42,8 +44,10 @@ def case_out(session: Any, user: User, case: Case) -> dict[str, Any]:
     }
 
 
-def item_out(item: Item, case_code: str, org_code: str, with_files: bool = False) -> dict[str, Any]:
-    """An item as the API returns it."""
+def item_out(
+    item: Item, case_code: str, org_code: str, with_files: bool = False, incidents: list[int] | None = None
+) -> dict[str, Any]:
+    """An item as the API returns it (`incidents`: its incident ids when already read, else loaded)."""
     out: dict[str, Any] = {
         "ern": item.ern,
         "case": case_code,
@@ -61,16 +65,11 @@ def item_out(item: Item, case_code: str, org_code: str, with_files: bool = False
         "language": item.language,
         "classification": item.classification,
         "organisation": org_code,
-        "incidents": [i.id for i in item.incidents],
+        "incidents": [i.id for i in item.incidents] if incidents is None else incidents,
     }
     if with_files:
         out["files"] = [file_view(f) for f in item.files]
     return out
-
-
-def org_codes(session: Any) -> dict[int, str]:
-    """Organisation id to code (a small table, read once per page)."""
-    return {org_id: code for org_id, code in session.execute(select(Organisation.id, Organisation.code))}
 
 
 def visible_cases(hague: Hague, user: User) -> list[dict[str, Any]]:
@@ -201,11 +200,32 @@ def read_item(hague: Hague, user: User, ern: str, client: str = "", via: str = "
     return out
 
 
+_case_org = aliased(Organisation)
+
+
+@cache
+def _item_extras(dialect: str) -> Any:
+    """An item's case code parts, owner code and incident ids in one round trip (built once per dialect)."""
+    owner = select(Organisation.code).where(Organisation.id == Item.organisation_id).scalar_subquery()
+    return (
+        select(Case.situation, _case_org.code, Case.number, owner, incident_ids_of_item(dialect))
+        .select_from(Item)
+        .join(Case, Case.id == Item.case_id)
+        .join(_case_org, _case_org.id == Case.organisation_id)
+        .where(Item.id == bindparam("item_id"))
+    )
+
+
+_FILES = select(File).where(File.item_id == bindparam("item_id")).order_by(File.id)
+
+
 def full_item_out(session: Any, item: Item) -> dict[str, Any]:
-    """An item with its files, as the API and item page show it."""
-    case = session.get(Case, item.case_id)
-    assert case is not None
-    return item_out(item, case.code, _org_code(session, item), with_files=True)
+    """An item with its files, as the API and item page show it (two statements, no lazy loads)."""
+    extras = _item_extras(session.get_bind().dialect.name)
+    situation, case_org, number, org, incidents = session.execute(extras, {"item_id": item.id}).one()
+    out = item_out(item, case_code(situation, case_org, number), org, incidents=incident_ids(incidents))
+    out["files"] = [file_view(f) for f in session.scalars(_FILES, {"item_id": item.id})]
+    return out
 
 
 def audit_read(hague: Hague, user: User, item: Item, client: str, via: str) -> None:
@@ -213,11 +233,6 @@ def audit_read(hague: Hague, user: User, item: Item, client: str, via: str) -> N
     if audit.needs_audit(item):
         with hague.unit() as unit:
             audit.record_read(unit, user, item, remote=client, via=via)
-
-
-def _org_code(session: Any, item: Item) -> str:
-    org = session.get(Organisation, item.organisation_id)
-    return str(org.code) if org else ""
 
 
 def open_file(hague: Hague, user: User, file_id: int, client: str = "", via: str = "api") -> tuple[File, BinaryIO]:

@@ -145,10 +145,9 @@ def _items_context(hague: Hague, who: Caller, code: str, flt: search.ItemFilter,
         case = policy.visible_case(session, who.user, code)
         flt.case_id = case.id
         page = search.list_items(session, who.user, flt, limit=50, after=after)
-        orgs = service.org_codes(session)
         return {
             "case": service.case_out(session, who.user, case),
-            "items": [service.item_out(i, case.code, orgs[i.organisation_id]) for i in page.items],
+            "items": [i.out() for i in page.items],
             "next_after": page.next_after,
             "filters": flt,
         }
