@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hague import ledger
-from hague.db.engine import READ_ONLY, make_engine, migrate
+from hague.db.engine import make_engine, migrate, reader_engine
 from hague.settings import Settings, load_settings
 from hague.store import BlobStore, open_store
 
@@ -45,7 +45,8 @@ class Hague:
             secret_access_key=settings.s3_secret_access_key,
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self.read_engine = reader_engine(self.engine)
+        self._readers = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, initialise: bool = True) -> Hague:
@@ -67,7 +68,8 @@ class Hague:
     def reader(self) -> Iterator[Session]:
         """A read-only session: nothing is committed; loaded objects stay readable after it closes.
 
-        On SQLite it reads one snapshot without taking the write lock, so readers run beside a writer.
+        On SQLite it reads one snapshot without taking the write lock, so readers run beside a writer; on
+        PostgreSQL the server refuses writes from it (see `hague.db.engine.reader_engine`).
         """
         with self._readers() as session:
             yield session
@@ -75,3 +77,4 @@ class Hague:
     def close(self) -> None:
         """Release database connections."""
         self.engine.dispose()
+        self.read_engine.dispose()

@@ -44,6 +44,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def reader_engine(engine: Engine) -> Engine:
+    """The engine behind read-only sessions.
+
+    SQLite: the same engine (a deferred BEGIN reads one WAL snapshot). PostgreSQL: its own pool of connections
+    that the server holds read-only (`default_transaction_read_only`), in autocommit: under READ COMMITTED each
+    statement reads its own snapshot inside a transaction too, so BEGIN and ROLLBACK would be two round trips
+    per read for nothing, and a write slipped into a read fails instead of committing.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine.execution_options(**{READ_ONLY: True})
+    reader = create_engine(
+        engine.url,
+        pool_pre_ping=True,
+        pool_size=10,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
+    return reader.execution_options(**{READ_ONLY: True})
+
+
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at Hague's packaged migrations."""
     from alembic.config import Config
