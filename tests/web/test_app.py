@@ -104,3 +104,29 @@ def test_vendored_assets_are_served_locally(app_client) -> None:
 def database_url(sqlite_factory, tmp_path) -> str:
     """HTTP mechanics do not depend on the database: these tests run on SQLite only."""
     return sqlite_factory.new(tmp_path)
+
+
+FREEZE_PROBE = """
+import gc, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from hague.core import Hague
+from hague.settings import Settings
+from hague.web.app import create_app
+hague = Hague.open(Settings(data_dir=Path(sys.argv[1]), secret_key="x" * 40))
+with TestClient(create_app(hague, server=sys.argv[2] == "server")):
+    print(gc.get_freeze_count())
+"""
+
+
+@pytest.mark.parametrize("mode", ["server", "library"])
+def test_only_a_server_app_moves_its_startup_heap_out_of_full_collections(tmp_path, mode: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, str(tmp_path), mode], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    frozen = int(done.stdout.split()[-1])
+    assert (frozen > 10_000) if mode == "server" else (frozen == 0)

@@ -50,7 +50,7 @@ def serve(
                 log_level="warning",
             )
         else:
-            uvicorn.run(create_app(hague), host=host, port=port, access_log=False, log_level="warning")
+            uvicorn.run(create_app(hague, server=True), host=host, port=port, access_log=False, log_level="warning")
     finally:
         hague.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hague.evidence.models import File, Item
@@ -25,16 +25,19 @@ def run_view(row: MediaExtraction, sha256: str) -> dict[str, Any]:
     }
 
 
+_RUNS = (
+    select(MediaExtraction, File.sha256)
+    .join(File, File.id == MediaExtraction.file_id)
+    .where(MediaExtraction.item_id == bindparam("item_id"))
+    .order_by(MediaExtraction.file_id, MediaExtraction.run)
+)  # built once: every item page reads it
+
+
 def item_media(session: Session, ern: str | Item) -> dict[str, Any]:
     """The collector's record (as recorded, never changed here) and every extraction run, newest last
     (of the item with this ERN, or of an item already loaded)."""
     item = ern if isinstance(ern, Item) else get_item(session, ern)
-    rows = session.execute(
-        select(MediaExtraction, File.sha256)
-        .join(File, File.id == MediaExtraction.file_id)
-        .where(MediaExtraction.item_id == item.id)
-        .order_by(MediaExtraction.file_id, MediaExtraction.run)
-    ).all()
+    rows = session.execute(_RUNS, {"item_id": item.id}).all()
     return {
         "ern": item.ern,
         "collector_record": {
