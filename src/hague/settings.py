@@ -38,7 +38,12 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(default=2, ge=1, le=64, description="Parallel hashing workers at intake.")
     max_upload_bytes: int = Field(default=10 * 1024**3, description="Largest upload accepted over HTTP.")
     secret_key: str | None = Field(default=None, description="Session-signing secret for the web app.")
-    web_threads: int = Field(default=8, ge=1, le=256, description="Threads per web worker running route handlers.")
+    web_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Threads per web worker running route handlers (fewer contend less for the GIL).",
+    )
     map_tiles_url: str | None = Field(
         default=None,
         description="Online map tiles (https://host/{z}/{x}/{y}.png) over the offline base layer; off by default.",

@@ -26,6 +26,7 @@ def serve(
     from hague.web.demo import credentials_text, demo_users_present
     from hague.web.deps import secret_key
     from hague.web.security import configure_access_log
+    from hague.web.workers import reuse_port_supported, serve_workers
 
     hague = open_hague()
     url = f"http://{host}:{port}/"
@@ -39,6 +40,8 @@ def serve(
             if State.config:
                 os.environ["HAGUE_CONFIG"] = str(State.config)
             hague.close()
+            if reuse_port_supported():
+                raise typer.Exit(serve_workers(host, port, workers))
             uvicorn.run(
                 "hague.web.app:app_from_environment",
                 factory=True,

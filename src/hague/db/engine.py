@@ -38,8 +38,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    # A web worker runs 8 request threads (HAGUE_WEB_THREADS), each holding one connection at a time: keep that
-    # many open, so connections are not opened and closed under load.
+    # A web worker runs 4 request threads (HAGUE_WEB_THREADS), each holding one connection at a time: keep
+    # more than that open, so connections are not opened and closed under load.
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
