@@ -147,3 +147,50 @@ def test_a_huge_unit_writes_its_queue_on_the_way_and_stays_whole(hague: Hague) -
         appended = ledger.append_many(unit.session, [("test.entry", {"n": i}) for i in range(50_020)])
     assert appended[-1].seq == 50_019
     _assert_tree_matches_entries(hague)
+
+
+def _refs(hague: Hague) -> set[tuple[str, int]]:
+    from sqlalchemy import select
+
+    from hague.ledger.models import LogRef
+
+    with hague.reader() as session:
+        return {(ern, seq) for ern, seq in session.execute(select(LogRef.ern, LogRef.seq))}
+
+
+def test_entries_naming_an_item_are_indexed_by_its_ern_in_their_transaction(hague: Hague) -> None:
+    with hague.unit() as unit:
+        named = unit.attest("test.entry", {"ern": "UKR-OTP-0001-0001", "n": 1})
+        unit.attest("test.entry", {"n": 2})
+        unit.attest("test.entry", {"ern": 7})  # not an ERN: not indexed
+    assert _refs(hague) == {("UKR-OTP-0001-0001", named.seq)}
+
+
+def test_a_rolled_back_transaction_leaves_no_index_rows(hague: Hague) -> None:
+    with pytest.raises(RuntimeError), hague.unit() as unit:
+        unit.attest("test.entry", {"ern": "UKR-OTP-0001-0001"})
+        raise RuntimeError("abandoned")
+    assert _refs(hague) == set()
+
+
+def test_the_migration_indexes_the_entries_already_in_the_log(tmp_path) -> None:
+    from alembic import command
+
+    from hague.db.engine import alembic_config, migrate
+    from hague.settings import Settings
+
+    hague = Hague.open(Settings(data_dir=tmp_path))
+    try:
+        with hague.unit() as unit:
+            expected = {
+                (f"UKR-OTP-0001-{i:04d}", unit.attest("test.entry", {"ern": f"UKR-OTP-0001-{i:04d}"}).seq)
+                for i in range(5)
+            }
+        cfg = alembic_config(hague.engine.url.render_as_string(hide_password=False))
+        with hague.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "ledger_0003")
+        migrate(hague.engine)
+        assert _refs(hague) == expected
+    finally:
+        hague.close()

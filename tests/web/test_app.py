@@ -130,3 +130,12 @@ def test_only_a_server_app_moves_its_startup_heap_out_of_full_collections(tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     frozen = int(done.stdout.split()[-1])
     assert (frozen > 10_000) if mode == "server" else (frozen == 0)
+
+
+def test_the_item_log_fragment_lists_the_entries_of_that_item_and_no_other(app_client, world: World) -> None:
+    sign_in(app_client, "lead")
+    ern, other = world.erns["public"], world.erns["restricted"]
+    page = app_client.get(f"/items/{ern}/log")
+    assert page.status_code == 200
+    assert "item.registered" in page.text and ern in page.text
+    assert other not in page.text

@@ -112,7 +112,7 @@ def _stored_now(conn: Connection) -> Any:
 class _Pending:
     """The log inside one transaction: the locked size and frontier, and the rows not written yet."""
 
-    __slots__ = ("conn", "frontier", "live", "mark", "nodes", "now", "rows", "size", "stored", "tx")
+    __slots__ = ("conn", "frontier", "live", "mark", "nodes", "now", "refs", "rows", "size", "stored", "tx")
 
     def __init__(self, conn: Connection, tx: RootTransaction) -> None:
         self.conn, self.tx, self.live = conn, tx, True
@@ -125,6 +125,7 @@ class _Pending:
         self.frontier = [] if row is None else unpack_frontier(bytes(row[1]))
         self.rows: list[tuple[Any, ...]] = []
         self.nodes: list[tuple[int, int, bytes]] = []
+        self.refs: list[tuple[str, int]] = []
         self.now = _stored_now(conn)
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -145,6 +146,9 @@ class _Pending:
         frontier.append(node)
         rows = self.rows
         rows.append((seq, kind, body, leaf, self.now))
+        ern = fields.get("ern")
+        if type(ern) is str and len(ern) <= 64:
+            self.refs.append((ern, seq))
         self.size = seq + 1
         if len(rows) >= _QUEUE_LIMIT:  # a huge transaction: keep memory bounded, write what is queued
             self.write()
@@ -154,14 +158,15 @@ class _Pending:
         """Write the queued rows and the state row, in this transaction (driver-level executemany)."""
         if not self.rows:
             return
-        rows, nodes = self.rows, self.nodes
-        self.rows, self.nodes = [], []
+        rows, nodes, refs = self.rows, self.nodes, self.refs
+        self.rows, self.nodes, self.refs = [], [], []
         m = self.mark
         try:
             cursor = self.conn.connection.cursor()
             try:
                 _insert(cursor, "log_entries (seq, kind, body, leaf_hash, created_at)", m, rows)
                 _insert(cursor, "log_nodes (level, idx, hash)", m, nodes)
+                _insert(cursor, "log_refs (ern, seq)", m, refs)
                 state = (self.size, pack_frontier(self.frontier))
                 if self.stored:
                     cursor.execute(f"UPDATE log_state SET size = {m}, frontier = {m} WHERE id = 1", state)

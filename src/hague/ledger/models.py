@@ -25,6 +25,15 @@ class LogEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LogRef(Base):
+    """Which entries name an item (their `ern` field), to find them without scanning bodies. An index, not
+    evidence: the bodies are attested, and a missing row only hides an entry from a lookup, never from `verify`."""
+
+    __tablename__ = "log_refs"
+    ern: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
 class LogNode(Base):
     """A perfect subtree's hash: level L, index i covers leaves [i*2^L, (i+1)*2^L); level 0 is not stored."""
 

@@ -9,13 +9,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hague.access import auth, policy
 from hague.core import Hague
 from hague.errors import PermissionDenied
 from hague.evidence.models import CLASSIFICATIONS, ITEM_KINDS, Organisation
-from hague.ledger.models import LogEntry
+from hague.ledger.models import LogEntry, LogRef
 from hague.search import query as search
 from hague.search import saved as saved_searches
 from hague.web import areas, service
@@ -280,15 +280,13 @@ def item_log(request: Request, ern: str, who: Page, hague: Instance) -> Response
     """The log entries that attest this item and its files (htmx fragment)."""
     with hague.reader() as session:
         item = policy.visible_item(session, who.user, ern)
-        needle = f'"ern":"{item.ern}"'.encode()
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        found = func.instr(LogEntry.body, needle) > 0 if sqlite else LogEntry.body.contains(needle)
+        naming = select(LogRef.seq).where(LogRef.ern == item.ern)  # the index, not a scan of the bodies
         entries = [
             {"seq": e.seq, "kind": e.kind, "body": e.body.decode(), "leaf": e.leaf_hash.hex(), "at": e.created_at}
             for e in session.scalars(
                 select(LogEntry)
+                .where(LogEntry.seq.in_(naming))
                 .where(LogEntry.kind.in_(("item.registered", "file.added", "derivative.added")))
-                .where(found)
                 .order_by(LogEntry.seq)
             )
         ]
