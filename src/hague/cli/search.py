@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated, cast
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from hague.access.policy import visible_case
 from hague.access.roles import get_user
 from hague.cli.common import console, instance, print_json, require_actor, translate_errors
 from hague.evidence.models import Item
 from hague.search import saved as saved_searches
-from hague.search.query import ItemFilter, matching_ids
+from hague.search.query import ItemFilter, matching
 
 search_app = typer.Typer(help="Full-text search and saved searches (run with the acting user's access).")
 
@@ -56,15 +54,15 @@ def find_cmd(
     """Items of a case that match, among those the acting user may see (ERN order)."""
     username = require_actor()
     with instance() as hague, hague.reader() as session:
+        user = get_user(session, username)
+        case_id = visible_case(session, user, case).id
         if saved is not None:
-            ids = saved_searches.run_saved(session, username, case, saved)
+            flt = saved_searches.get_saved(session, username, case, saved).to_filter(case_id)
         else:
             flt = _filter(q, kind, classification, incident, organisation)
-            user = get_user(session, username)
-            flt.case_id = visible_case(session, user, case).id
-            ids = matching_ids(session, user, flt)
-        found: Iterable[Item] = session.scalars(select(Item).where(Item.id.in_(ids)).order_by(Item.id)) if ids else []
-        rows = [{"ern": i.ern, "kind": i.kind, "classification": i.classification, "title": i.title} for i in found]
+            flt.case_id = case_id
+        found = matching(session, user, flt, Item.ern, Item.kind, Item.classification, Item.title)
+        rows = [{"ern": e, "kind": k, "classification": c, "title": t} for e, k, c, t in found]
     _print_items(rows, as_json)
 
 

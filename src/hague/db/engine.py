@@ -54,10 +54,8 @@ def reader_engine(engine: Engine) -> Engine:
     """
     if engine.dialect.name != "postgresql":
         return engine.execution_options(**{READ_ONLY: True})
-    reader = create_engine(
-        engine.url,
-        pool_pre_ping=True,
-        pool_size=10,
+    reader = make_engine(
+        engine.url.render_as_string(hide_password=False),
         isolation_level="AUTOCOMMIT",
         connect_args={"options": "-c default_transaction_read_only=on"},
     )

@@ -193,6 +193,20 @@ def _memo(session: Session, user: User, flt: ItemFilter, after: int | None) -> t
     return stmt, searching, params
 
 
+def _summary(row: Any) -> ItemSummary:
+    """An `ItemSummary` from a row of `_summaries`."""
+    item_id, ern, situation, case_org, number, *fields, org, incidents = row
+    case = case_code(situation, case_org, number)
+    return ItemSummary(item_id, ern, case, *fields, org, incident_ids(incidents))  # type: ignore[call-arg]
+
+
+def item_summary(session: Session, item_id: int) -> ItemSummary:
+    """The summary of one item the caller was already found to see (one statement, built once per dialect)."""
+    dialect = session.get_bind().dialect.name
+    stmt = memoized(("item_summary", dialect), lambda: _summaries(dialect).where(Item.id == bindparam("item_id")))
+    return _summary(session.execute(stmt, {"item_id": item_id}).one())
+
+
 def list_items(
     session: Session, user: User, flt: ItemFilter, *, limit: int = 50, after: int | None = None, offset: int = 0
 ) -> Page:
@@ -205,21 +219,22 @@ def list_items(
         raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     stmt, searching, params = _memo(session, user, flt, after)
     params.update(offset=offset, limit=limit + 1)
-    items = []
-    for row in session.execute(stmt, params):
-        item_id, ern, situation, case_org, number, *fields, org, incidents = row
-        case = case_code(situation, case_org, number)
-        items.append(ItemSummary(item_id, ern, case, *fields, org, incident_ids(incidents)))  # type: ignore[call-arg]
+    items = [_summary(row) for row in session.execute(stmt, params)]
     more = len(items) > limit
     items = items[:limit]
     next_after = items[-1].id if more and items and not searching else None
     return Page(items=items, next_after=next_after)
 
 
+def matching(session: Session, user: User, flt: ItemFilter, *columns: Any) -> list[Any]:
+    """`columns` of every visible item matching the filter, in ERN order (all of them: no page size)."""
+    stmt, _, params = _filtered(session, user, flt, select(*columns))
+    return list(session.execute(stmt.order_by(Item.id), params))
+
+
 def matching_ids(session: Session, user: User, flt: ItemFilter) -> list[int]:
     """Ids of every visible item matching the filter, in ERN order (for selections such as bundles)."""
-    stmt, _, params = _filtered(session, user, flt, select(Item.id))
-    return list(session.scalars(stmt.order_by(Item.id), params))
+    return [item_id for (item_id,) in matching(session, user, flt, Item.id)]
 
 
 def facets(session: Session, user: User, flt: ItemFilter) -> dict[str, dict[str, int]]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, BinaryIO
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased
 
 from hague import __version__
 from hague.access import audit, policy
@@ -17,10 +15,11 @@ from hague.core import Hague
 from hague.db.base import utcnow
 from hague.errors import HagueError, NotFound, PermissionDenied, ValidationError
 from hague.evidence import register
-from hague.evidence.models import Case, File, Item, Organisation, Share, User, case_code
+from hague.evidence.models import Case, File, Item, Organisation, Share, User
 from hague.evidence.register import ItemInput
 from hague.evidence.sniff import HEAD, sniff_mime
-from hague.evidence.views import file_view, incident_ids, incident_ids_of_item, incident_view
+from hague.evidence.views import file_view, incident_view
+from hague.search import query as search
 
 TEXT_LIKE = ("text/", "application/json", "application/xml", "application/csv")
 ZIP_FAMILY = ("application/zip", "application/vnd.openxmlformats", "application/vnd.oasis.opendocument")
@@ -44,10 +43,8 @@ def case_out(session: Any, user: User, case: Case) -> dict[str, Any]:
     }
 
 
-def item_out(
-    item: Item, case_code: str, org_code: str, with_files: bool = False, incidents: list[int] | None = None
-) -> dict[str, Any]:
-    """An item as the API returns it (`incidents`: its incident ids when already read, else loaded)."""
+def item_out(item: Item, case_code: str, org_code: str, with_files: bool = False) -> dict[str, Any]:
+    """An item as the API returns it."""
     out: dict[str, Any] = {
         "ern": item.ern,
         "case": case_code,
@@ -65,7 +62,7 @@ def item_out(
         "language": item.language,
         "classification": item.classification,
         "organisation": org_code,
-        "incidents": [i.id for i in item.incidents] if incidents is None else incidents,
+        "incidents": [i.id for i in item.incidents],
     }
     if with_files:
         out["files"] = [file_view(f) for f in item.files]
@@ -200,30 +197,12 @@ def read_item(hague: Hague, user: User, ern: str, client: str = "", via: str = "
     return out
 
 
-_case_org = aliased(Organisation)
-
-
-@cache
-def _item_extras(dialect: str) -> Any:
-    """An item's case code parts, owner code and incident ids in one round trip (built once per dialect)."""
-    owner = select(Organisation.code).where(Organisation.id == Item.organisation_id).scalar_subquery()
-    return (
-        select(Case.situation, _case_org.code, Case.number, owner, incident_ids_of_item(dialect))
-        .select_from(Item)
-        .join(Case, Case.id == Item.case_id)
-        .join(_case_org, _case_org.id == Case.organisation_id)
-        .where(Item.id == bindparam("item_id"))
-    )
-
-
 _FILES = select(File).where(File.item_id == bindparam("item_id")).order_by(File.id)
 
 
 def full_item_out(session: Any, item: Item) -> dict[str, Any]:
     """An item with its files, as the API and item page show it (two statements, no lazy loads)."""
-    extras = _item_extras(session.get_bind().dialect.name)
-    situation, case_org, number, org, incidents = session.execute(extras, {"item_id": item.id}).one()
-    out = item_out(item, case_code(situation, case_org, number), org, incidents=incident_ids(incidents))
+    out = search.item_summary(session, item.id).out()
     out["files"] = [file_view(f) for f in session.scalars(_FILES, {"item_id": item.id})]
     return out
 
