@@ -107,7 +107,9 @@ class CodeBook:
             now = time.time()
             step = int(now // totp.interval)
             used = self.used.setdefault(secret, set())
-            early = now % totp.interval < totp.interval - 10  # the previous step is still accepted for a while
+            # the server takes the previous step's code until this step ends: hand it out only while at least
+            # 20 s are left, so a slow browser on a loaded machine still submits it in time
+            early = now % totp.interval < totp.interval - 20
             for candidate in (step, step + 1, *((step - 1,) if early else ())):
                 if candidate not in used:
                     used.add(candidate)
