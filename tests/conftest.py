@@ -18,7 +18,7 @@ from tests.support.s3 import make_bucket, moto_server
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 
-# No timings in tests: hypothesis's default 200 ms deadline per example fails properties on a loaded CI machine for
+# No timings in tests: hypothesis's default 200 ms deadline per example can fail properties on a loaded CI machine for
 # reasons that have nothing to do with the property. A failure prints its reproduction blob.
 settings.register_profile("hague", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hague"))
