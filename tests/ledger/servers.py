@@ -30,12 +30,14 @@ def witness_server(state: Path, name: str, logs: dict[str, list[VerifierKey]]) -
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(600):  # up to 30 s on a loaded machine
         try:
             if httpx.get(f"{url}/key").status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.05)
+    else:
+        raise RuntimeError(f"the witness on {url} did not start")
     try:
         yield url, signer
     finally:
