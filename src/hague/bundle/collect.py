@@ -9,7 +9,6 @@ witness's pseudonym; with `files="redacted"` every item goes out as its latest r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,7 @@ from hague.evidence.models import Case, File, Incident, Item, ItemIncident, Orga
 from hague.evidence.records import file_record, item_record
 from hague.evidence.register import get_case, get_item, get_organisation
 from hague.ledger.canonical import canonical_json
-from hague.ledger.models import LogEntry, LogRef
+from hague.ledger.log import entries_naming
 
 BUNDLE_ROLES = frozenset({"investigator", "custodian", "case_lead", "admin"})
 FILES_MODES = ("originals", "redacted")
@@ -252,24 +251,15 @@ def _plan_item(session: Session, case: Case, item: Item, mode: str) -> PlannedIt
     return PlannedItem(item.ern, meta, planned, custody, seqs, upstream)
 
 
-def _entries_naming(session: Session, erns: list[str]) -> Iterator[Any]:
-    """(seq, kind, body) of the item and file entries that name one of `erns`, found through `log_refs`."""
-    kinds = ("item.registered", *layout.FILE_ENTRY_KINDS)
-    for start in range(0, len(erns), 500):
-        naming = select(LogRef.seq).where(LogRef.ern.in_(erns[start : start + 500]))
-        yield from session.execute(
-            select(LogEntry.seq, LogEntry.kind, LogEntry.body).where(LogEntry.seq.in_(naming), LogEntry.kind.in_(kinds))
-        )
-
-
 def _entry_seqs(session: Session, plan: list[PlannedItem]) -> None:
     """Find the item and file entries of the planned items (custody entries are known by `log_seq`)."""
     wanted = {p.ern: p for p in plan}
     files = {(p.ern, f.sha256) for p in plan for f in p.files}
     found: set[tuple[str, str]] = set()
     registered: set[str] = set()
-    for seq, kind, body in _entries_naming(session, list(wanted)):
-        fields = json.loads(body)  # the body decides; the ERN index only narrows what is read
+    for entry in entries_naming(session, list(wanted), ("item.registered", *layout.FILE_ENTRY_KINDS)):
+        seq, kind = entry.seq, entry.kind
+        fields = json.loads(entry.body)  # the body decides; the ERN index only narrows what is read
         ern = fields.get("ern")
         if ern not in wanted:
             continue

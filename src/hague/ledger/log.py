@@ -12,17 +12,17 @@ them; a rollback (of the transaction, or of a savepoint opened with `Session.beg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Engine, RootTransaction, Table, event
+from sqlalchemy import Connection, Engine, RootTransaction, Table, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hague.db.base import utcnow
 from hague.ledger.canonical import canonical_json
-from hague.ledger.models import LogEntry
+from hague.ledger.models import LogEntry, LogRef
 from hague.ledger.rfc9162 import frontier_root, pack_frontier, unpack_frontier
 
 ENTRY_VERSION = 1
@@ -310,3 +310,13 @@ def log_size(session: Session) -> int:
 def root_hash(session: Session) -> bytes:
     """The current RFC 9162 root, from the frontier."""
     return frontier_root(_state(session)[1])
+
+
+def entries_naming(session: Session, erns: Sequence[str], kinds: Sequence[str]) -> Iterator[LogEntry]:
+    """Entries of `kinds` whose `ern` field is one of `erns`, found through the `log_refs` index (in order of
+    sequence within each 500 ERNs). The index only narrows what is read: callers decide on the bodies."""
+    for start in range(0, len(erns), 500):
+        naming = select(LogRef.seq).where(LogRef.ern.in_(erns[start : start + 500]))
+        yield from session.scalars(
+            select(LogEntry).where(LogEntry.seq.in_(naming), LogEntry.kind.in_(kinds)).order_by(LogEntry.seq)
+        )

@@ -15,6 +15,7 @@ from hague.access import policy
 from hague.core import Hague
 from hague.db.base import utcnow
 from hague.evidence.models import File, Item, User
+from hague.ledger.log import entries_naming
 
 log = logging.getLogger("hague.web")
 CUSTODY_FIELDS = ("place", "reason", "receiver", "facility", "room", "shelf", "condition", "notes", "seal_state")
@@ -104,6 +105,19 @@ def item_page(hague: Hague, user: User, ern: str, client: str) -> dict[str, Any]
         }
     service.audit_read(hague, user, item, client, "ui")
     return view
+
+
+ITEM_LOG_KINDS = ("item.registered", "file.added", "derivative.added")
+
+
+def item_log(hague: Hague, user: User, ern: str) -> list[dict[str, Any]]:
+    """The log entries that attest a visible item and its files, oldest first (through the ERN index)."""
+    with hague.reader() as session:
+        item = policy.visible_item(session, user, ern)
+        return [
+            {"seq": e.seq, "kind": e.kind, "body": e.body.decode(), "leaf": e.leaf_hash.hex(), "at": e.created_at}
+            for e in entries_naming(session, [item.ern], ITEM_LOG_KINDS)
+        ]
 
 
 def extracted_metadata(hague: Hague, user: User, ern: str) -> dict[str, Any]:

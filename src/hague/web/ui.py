@@ -15,7 +15,6 @@ from hague.access import auth, policy
 from hague.core import Hague
 from hague.errors import PermissionDenied
 from hague.evidence.models import CLASSIFICATIONS, ITEM_KINDS, Organisation
-from hague.ledger.models import LogEntry, LogRef
 from hague.search import query as search
 from hague.search import saved as saved_searches
 from hague.web import areas, service
@@ -278,18 +277,7 @@ def verify_file(request: Request, file_id: int, who: Page, hague: Instance) -> R
 @router.get("/items/{ern}/log", response_class=HTMLResponse)
 def item_log(request: Request, ern: str, who: Page, hague: Instance) -> Response:
     """The log entries that attest this item and its files (htmx fragment)."""
-    with hague.reader() as session:
-        item = policy.visible_item(session, who.user, ern)
-        naming = select(LogRef.seq).where(LogRef.ern == item.ern)  # the index, not a scan of the bodies
-        entries = [
-            {"seq": e.seq, "kind": e.kind, "body": e.body.decode(), "leaf": e.leaf_hash.hex(), "at": e.created_at}
-            for e in session.scalars(
-                select(LogEntry)
-                .where(LogEntry.seq.in_(naming))
-                .where(LogEntry.kind.in_(("item.registered", "file.added", "derivative.added")))
-                .order_by(LogEntry.seq)
-            )
-        ]
+    entries = areas.item_log(hague, who.user, ern)
     return render(request, "_log.html", who, entries=entries)
 
 
